@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+// Hindsight: a Prometheus-compatible monitoring server with a deterministic rule replay engine.
+// Module layout (dependencies point one way):
+//   Model ← Exposition ← TSDB ← PromQL ← Rules ← Replay / Snapshot / Scrape ← Server ← hindsight
+// C and C++ libraries from Debian come in through small targets (CRE2 for RE2).
+import PackageDescription
+
+let package = Package(
+    name: "Hindsight",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hindsight", targets: ["hindsight"]),
+        .library(name: "Model", targets: ["Model"]),
+        .library(name: "Exposition", targets: ["Exposition"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // RE2 (Debian's libre2-dev) behind a tiny extern "C" shim, so that label matchers
+        // use the same linear-time regex engine and syntax as Prometheus.
+        .target(
+            name: "CRE2",
+            linkerSettings: [.linkedLibrary("re2"), .linkedLibrary("stdc++")]
+        ),
+        .target(name: "Model", dependencies: ["CRE2"]),
+        .target(name: "Exposition", dependencies: ["Model"]),
+        .executableTarget(
+            name: "hindsight",
+            dependencies: [
+                "Model", "Exposition",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Shared test helpers: locating the conformance corpus, running external programs.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "Model", "TestSupport"]),
+        .testTarget(name: "HindsightCLITests", dependencies: ["hindsight", "Exposition", "Model", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,217 @@
+import Model
+
+/// A cursor over the bytes of an exposition, shared by both parsers: it tracks the
+/// line, scans names, quoted strings and value tokens, and builds located errors.
+///
+/// It lives only inside one `next()` call, over a buffer the parser owns.
+struct ByteScanner {
+    let buffer: UnsafeBufferPointer<UInt8>
+    var position: Int
+    var lineStart: Int
+    var line: Int
+
+    static let newline = UInt8(ascii: "\n")
+    static let space = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+    static let quote = UInt8(ascii: "\"")
+    static let backslash = UInt8(ascii: "\\")
+
+    @inline(__always) var isAtEnd: Bool { position >= buffer.count }
+
+    @inline(__always) var current: UInt8? { position < buffer.count ? buffer[position] : nil }
+
+    @inline(__always) func byte(at offset: Int) -> UInt8? {
+        offset < buffer.count ? buffer[offset] : nil
+    }
+
+    /// Whether the input at the cursor starts with `word`.
+    func hasPrefix(_ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard buffer.count - position >= n else { return false }
+        let w = word.utf8Start
+        for k in 0..<n where buffer[position + k] != w[k] { return false }
+        return true
+    }
+
+    mutating func skipBlanks() {
+        while position < buffer.count, buffer[position] == ByteScanner.space || buffer[position] == ByteScanner.tab {
+            position += 1
+        }
+    }
+
+    /// Consumes a newline and starts the next line.
+    mutating func consumeNewline() {
+        position += 1
+        line += 1
+        lineStart = position
+    }
+
+    /// Skips to the end of the line (not consuming the newline).
+    mutating func skipToEndOfLine() {
+        while position < buffer.count, buffer[position] != ByteScanner.newline { position += 1 }
+    }
+
+    // MARK: Names
+
+    @inline(__always) static func isNameStart(_ b: UInt8, allowColon: Bool) -> Bool {
+        (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) || b == 0x5f || (allowColon && b == 0x3a)
+    }
+
+    @inline(__always) static func isNameByte(_ b: UInt8, allowColon: Bool) -> Bool {
+        isNameStart(b, allowColon: allowColon) || (b >= 0x30 && b <= 0x39)
+    }
+
+    /// Scans a legacy name (`[a-zA-Z_:][a-zA-Z0-9_:]*` for metrics, no `:` for labels).
+    /// Returns nil, without moving, when no name starts here.
+    mutating func scanLegacyName(allowColon: Bool) -> String? {
+        guard let b = current, ByteScanner.isNameStart(b, allowColon: allowColon) else { return nil }
+        let start = position
+        position += 1
+        while position < buffer.count, ByteScanner.isNameByte(buffer[position], allowColon: allowColon) {
+            position += 1
+        }
+        return makeASCIIString(start, position)
+    }
+
+    /// A String from a range known to be ASCII.
+    @inline(__always) func makeASCIIString(_ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
+    }
+
+    /// A String from a range that must be valid UTF-8.
+    func makeString(_ start: Int, _ end: Int) throws(ExpositionError) -> String {
+        let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
+        var ascii = true
+        for b in slice where b >= 0x80 {
+            ascii = false
+            break
+        }
+        if ascii { return String(decoding: slice, as: UTF8.self) }
+        guard let s = String(validating: slice, as: UTF8.self) else {
+            throw error(.invalidUTF8, at: start)
+        }
+        return s
+    }
+
+    // MARK: Quoted strings
+
+    /// Which backslash escapes a quoted string or HELP text resolves. Others stay as written.
+    struct Escapes: OptionSet {
+        let rawValue: UInt8
+        static let backslash = Escapes(rawValue: 1)
+        static let newline = Escapes(rawValue: 2)
+        static let quote = Escapes(rawValue: 4)
+        static let all: Escapes = [.backslash, .newline, .quote]
+    }
+
+    /// Scans a double-quoted string at the cursor (which must be on the opening quote),
+    /// resolving `\\`, `\"` and `\n`. `what` names the string in errors.
+    mutating func scanQuoted(_ what: String) throws(ExpositionError) -> String {
+        let open = position
+        position += 1
+        let start = position
+        var hasEscape = false
+        while true {
+            guard position < buffer.count, buffer[position] != ByteScanner.newline else {
+                throw error(.unexpected(found: describeCurrent(), expected: "closing '\"' of \(what)"))
+            }
+            let b = buffer[position]
+            if b == ByteScanner.quote { break }
+            if b == ByteScanner.backslash {
+                hasEscape = true
+                position += 1
+                guard position < buffer.count, buffer[position] != ByteScanner.newline else {
+                    throw error(.unexpected(found: describeCurrent(), expected: "closing '\"' of \(what)"))
+                }
+            }
+            position += 1
+        }
+        let end = position
+        position += 1  // closing quote
+        _ = open
+        if !hasEscape { return try makeString(start, end) }
+        return try unescape(start, end, .all)
+    }
+
+    /// Resolves the escapes in `start..<end`.
+    func unescape(_ start: Int, _ end: Int, _ escapes: Escapes) throws(ExpositionError) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(end - start)
+        var i = start
+        while i < end {
+            let b = buffer[i]
+            if b == ByteScanner.backslash, i + 1 < end {
+                let n = buffer[i + 1]
+                if n == ByteScanner.backslash && escapes.contains(.backslash) {
+                    bytes.append(ByteScanner.backslash); i += 2; continue
+                }
+                if n == UInt8(ascii: "n") && escapes.contains(.newline) {
+                    bytes.append(ByteScanner.newline); i += 2; continue
+                }
+                if n == ByteScanner.quote && escapes.contains(.quote) {
+                    bytes.append(ByteScanner.quote); i += 2; continue
+                }
+            }
+            bytes.append(b)
+            i += 1
+        }
+        guard let s = String(validating: bytes, as: UTF8.self) else {
+            throw error(.invalidUTF8, at: start)
+        }
+        return s
+    }
+
+    // MARK: Tokens
+
+    /// The range of a token that runs until a space, tab (when `tabEnds`), newline or the end.
+    mutating func scanToken(tabEnds: Bool) -> Range<Int> {
+        let start = position
+        while position < buffer.count {
+            let b = buffer[position]
+            if b == ByteScanner.space || b == ByteScanner.newline || (tabEnds && b == ByteScanner.tab) { break }
+            position += 1
+        }
+        return start..<position
+    }
+
+    @inline(__always) func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: buffer[range])
+    }
+
+    // MARK: Errors
+
+    /// How the byte at the cursor reads in an error message.
+    func describeCurrent() -> String { describe(at: position) }
+
+    func describe(at offset: Int) -> String {
+        guard offset < buffer.count else { return "end of input" }
+        let b = buffer[offset]
+        switch b {
+        case ByteScanner.newline: return "end of line"
+        case ByteScanner.space: return "' '"
+        case ByteScanner.tab: return "tab"
+        case 0: return "NUL byte"
+        default:
+            if b < 0x20 || b == 0x7f { return "byte 0x" + String(b, radix: 16) }
+            if b < 0x80 { return "'" + String(UnicodeScalar(b)) + "'" }
+            // Show the whole character when it decodes.
+            var end = offset + 1
+            while end < buffer.count, end < offset + 4, buffer[end] & 0xC0 == 0x80 { end += 1 }
+            if let s = String(validating: slice(offset..<end), as: UTF8.self) { return "'" + s + "'" }
+            return "byte 0x" + String(b, radix: 16)
+        }
+    }
+
+    /// A located error; `offset` defaults to the cursor.
+    func error(_ reason: ExpositionError.Reason, at offset: Int? = nil) -> ExpositionError {
+        let at = min(offset ?? position, buffer.count)
+        // Column in characters: count the bytes that start a UTF-8 sequence.
+        var column = 1
+        var i = lineStart
+        while i < at {
+            if buffer[i] & 0xC0 != 0x80 { column += 1 }
+            i += 1
+        }
+        return ExpositionError(line: line, column: column, reason: reason)
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Finds the upstream conformance corpus (`../shared/conformance` beside the package,
+/// or `$HINDSIGHT_CONFORMANCE`). Suites that need it are skipped loudly when it is
+/// absent, except under `CI=true`, where absence must fail.
+public enum Conformance {
+    /// The package root, derived from this file's location.
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The corpus directory, if present.
+    public static let directory: URL? = {
+        let environment = ProcessInfo.processInfo.environment
+        var candidates: [URL] = []
+        if let path = environment["HINDSIGHT_CONFORMANCE"], !path.isEmpty {
+            candidates.append(URL(fileURLWithPath: path))
+        }
+        candidates.append(packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance"))
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("SOURCE.md").path) {
+            return candidate
+        }
+        return nil
+    }()
+
+    /// Whether we run under CI, where missing inputs are failures rather than skips.
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// Whether conformance suites should run: the corpus is here, or CI demands it
+    /// (they then fail on the missing files). Prints the loud skip message otherwise.
+    public static var shouldRun: Bool {
+        if directory != nil || isCI { return true }
+        warnOnce
+        return false
+    }
+
+    private static let warnOnce: Void = {
+        FileHandle.standardError.write(Data("""
+            ********************************************************************************
+            WARNING: conformance corpus not found (../shared/conformance or $HINDSIGHT_CONFORMANCE).
+            Conformance suites are SKIPPED. Run scripts/fetch-conformance to fetch it.
+            ********************************************************************************
+
+            """.utf8))
+    }()
+
+    /// A file or folder inside the corpus.
+    public static func url(_ relativePath: String) -> URL {
+        (directory ?? packageRoot.appendingPathComponent("missing-conformance")).appendingPathComponent(relativePath)
+    }
+
+    /// The bytes of a corpus file.
+    public static func bytes(_ relativePath: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: url(relativePath)))
+    }
+}
+
+/// Runs an external program and captures its output.
+public struct ProcessResult: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+}
+
+public enum Subprocess {
+    /// Runs `executable` with `arguments`, feeding `input` on standard input.
+    public static func run(_ executable: String, _ arguments: [String], input: [UInt8]? = nil) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inPipe
+        try process.run()
+        if let input { inPipe.fileHandleForWriting.write(Data(input)) }
+        try inPipe.fileHandleForWriting.close()
+        // Read both pipes concurrently so a full pipe never blocks the child.
+        var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// The full path of a program on PATH, if installed.
+    public static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = String(dir) + "/" + name
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+}
