@@ -119,7 +119,9 @@ public struct TextParser: ExpositionParser {
         let start = s.position
         labels.removeAll(keepingCapacity: true)
         var name = s.scanLegacyName(allowColon: true)
+        let afterName = s.position
         s.skipBlanks()
+        if s.current != UInt8(ascii: "{") { s.position = afterName }
         if s.current == UInt8(ascii: "{") {
             var quotedName: String?
             try s.scanLabelSet(into: &labels, metricName: &quotedName, syntax: .textFormat, allowsMetricName: name == nil)
