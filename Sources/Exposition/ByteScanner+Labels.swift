@@ -92,8 +92,16 @@ extension ByteScanner {
     /// Sorts the collected labels (plus the metric name) into a `Labels`, rejecting
     /// duplicate names. `start` locates the error.
     func makeLabels(_ labels: inout [Label], start: Int) throws(ExpositionError) -> Labels {
-        // Insertion sort: label sets are small and usually nearly sorted.
+        // Expositions usually list labels sorted; check before sorting (insertion sort:
+        // label sets are small and nearly sorted).
+        var sorted = true
         if labels.count > 1 {
+            for i in 1..<labels.count where !ByteOrder.less(labels[i - 1].name, labels[i].name) {
+                sorted = false
+                break
+            }
+        }
+        if !sorted {
             for i in 1..<labels.count {
                 let item = labels[i]
                 var j = i - 1

@@ -9,6 +9,8 @@ struct ByteScanner {
     var position: Int
     var lineStart: Int
     var line: Int
+    /// Where names and label values are reused from, across lines.
+    let strings: StringTable
 
     static let newline = UInt8(ascii: "\n")
     static let space = UInt8(ascii: " ")
@@ -75,7 +77,7 @@ struct ByteScanner {
 
     /// A String from a range known to be ASCII.
     @inline(__always) func makeASCIIString(_ start: Int, _ end: Int) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
+        strings.string(UnsafeBufferPointer(rebasing: buffer[start..<end]))
     }
 
     /// A String from a range that must be valid UTF-8.
@@ -86,11 +88,10 @@ struct ByteScanner {
             ascii = false
             break
         }
-        if ascii { return String(decoding: slice, as: UTF8.self) }
-        guard let s = String(validating: slice, as: UTF8.self) else {
-            throw error(.invalidUTF8, at: start)
+        if !ascii {
+            guard String(validating: slice, as: UTF8.self) != nil else { throw error(.invalidUTF8, at: start) }
         }
-        return s
+        return strings.string(slice)
     }
 
     // MARK: Quoted strings
@@ -135,6 +136,11 @@ struct ByteScanner {
 
     /// Resolves the escapes in `start..<end`.
     func unescape(_ start: Int, _ end: Int, _ escapes: Escapes) throws(ExpositionError) -> String {
+        if !slice(start..<end).contains(ByteScanner.backslash) {
+            let text = slice(start..<end)
+            guard let s = String(validating: text, as: UTF8.self) else { throw error(.invalidUTF8, at: start) }
+            return s
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(end - start)
         var i = start

@@ -43,7 +43,7 @@ public enum ExpositionLinter {
         }
 
         // In OpenMetrics a counter family is named without `_total`; its samples carry it.
-        let hasTotal = name.hasSuffix("_total")
+        let hasTotal = UTF8Bytes.hasSuffix(name, "_total")
         if type == .counter && !hasTotal && format == .text {
             add("counter metrics should have \"_total\" suffix")
         } else if type != .unknown && type != .counter && hasTotal {
@@ -52,13 +52,13 @@ public enum ExpositionLinter {
 
         if type != .unknown {
             let isHistogram = type == .histogram, isSummary = type == .summary
-            if !isHistogram && name.hasSuffix("_bucket") {
+            if !isHistogram && UTF8Bytes.hasSuffix(name, "_bucket") {
                 add("non-histogram metrics should not have \"_bucket\" suffix")
             }
-            if !isHistogram && !isSummary && name.hasSuffix("_count") {
+            if !isHistogram && !isSummary && UTF8Bytes.hasSuffix(name, "_count") {
                 add("non-histogram and non-summary metrics should not have \"_count\" suffix")
             }
-            if !isHistogram && !isSummary && name.hasSuffix("_sum") {
+            if !isHistogram && !isSummary && UTF8Bytes.hasSuffix(name, "_sum") {
                 add("non-histogram and non-summary metrics should not have \"_sum\" suffix")
             }
             for sample in family.samples {
@@ -69,12 +69,12 @@ public enum ExpositionLinter {
             }
         }
 
-        for typeName in ["counter", "gauge", "summary", "histogram", "gauge_histogram"]
-        where lower.contains("_" + typeName + "_") || lower.hasSuffix("_" + typeName) {
+        for (typeName, inner, suffix) in typeNamePatterns
+        where UTF8Bytes.contains(lower, inner) || UTF8Bytes.hasSuffix(lower, suffix) {
             add("metric name should not include type '\(typeName)'")
         }
 
-        if name.contains(":") { add("metric names should not contain ':'") }
+        if UTF8Bytes.contains(name, ":") { add("metric names should not contain ':'") }
 
         if isCamelCase(name) { add("metric names should be written in 'snake_case' not 'camelCase'") }
         for sample in family.samples {
@@ -83,8 +83,8 @@ public enum ExpositionLinter {
             }
         }
 
-        for abbreviation in unitAbbreviations
-        where lower.contains("_" + abbreviation + "_") || lower.hasSuffix("_" + abbreviation) {
+        for (inner, suffix) in abbreviationPatterns
+        where UTF8Bytes.contains(lower, inner) || UTF8Bytes.hasSuffix(lower, suffix) {
             add("metric names should not contain abbreviated units")
         }
     }
@@ -102,15 +102,25 @@ public enum ExpositionLinter {
     /// The first `_`-separated word of `name` that is a known unit (optionally with an
     /// SI or binary prefix), with its base unit.
     static func detectedUnit(in name: String) -> (unit: String, base: String)? {
-        for word in name.split(separator: "_", omittingEmptySubsequences: false) {
-            let w = String(word)
-            if let base = baseUnits[w] { return (w, base) }
-            for prefix in unitPrefixes where w.hasPrefix(prefix) {
-                if let base = baseUnits[String(w.dropFirst(prefix.count))] { return (w, base) }
-            }
+        for word in name.utf8.split(separator: UInt8(ascii: "_"), omittingEmptySubsequences: true) {
+            let w = String(decoding: word, as: UTF8.self)
+            if let base = unitsWithPrefixes[w] { return (w, base) }
         }
         return nil
     }
+
+    /// Every unit, bare and with every prefix, mapped to its base unit.
+    static let unitsWithPrefixes: [String: String] = {
+        var all = baseUnits
+        for (unit, base) in baseUnits {
+            for prefix in unitPrefixes where all[prefix + unit] == nil { all[prefix + unit] = base }
+        }
+        return all
+    }()
+
+    static let typeNamePatterns = ["counter", "gauge", "summary", "histogram", "gauge_histogram"].map { ($0, "_" + $0 + "_", "_" + $0) }
+
+    static let abbreviationPatterns = unitAbbreviations.map { ("_" + $0 + "_", "_" + $0) }
 
     static let baseUnits: [String: String] = [
         "amperes": "amperes", "bytes": "bytes", "celsius": "celsius", "grams": "grams",

@@ -23,10 +23,7 @@ public struct MetricFamily: Sendable, Hashable {
 
     /// Whether a sample called `sampleName` belongs to this family in `format`.
     public func owns(sampleName: String, format: ExpositionFormat) -> Bool {
-        guard sampleName.hasPrefix(name) else { return false }
-        let suffix = sampleName.dropFirst(name.count)
-        let suffixes = format == .openMetrics ? effectiveType.openMetricsSuffixes : effectiveType.textFormatSuffixes
-        return suffixes.contains { $0 == suffix }
+        effectiveType.sampleSuffix(of: sampleName, family: name, format: format) != nil
     }
 }
 

@@ -1,3 +1,5 @@
+import Model
+
 /// The type of a metric family, as declared by a `# TYPE` line.
 ///
 /// The text format's `untyped` and OpenMetrics' `unknown` are the same thing: ``unknown``.
@@ -57,5 +59,20 @@ public enum MetricType: String, Sendable, CaseIterable, Hashable {
         case .histogram: return ["_bucket", "_count", "_sum"]
         default: return [""]
         }
+    }
+}
+
+extension MetricType {
+    /// When `sampleName` is `family` followed by a suffix this type exposes in `format`,
+    /// that suffix ("" for the family name itself); otherwise nil. Compares bytes, as
+    /// Prometheus does, and allocates nothing.
+    public func sampleSuffix(of sampleName: String, family: String, format: ExpositionFormat) -> String? {
+        let extra = sampleName.utf8.count - family.utf8.count
+        guard extra >= 0, UTF8Bytes.hasPrefix(sampleName, family) else { return nil }
+        for suffix in format == .openMetrics ? openMetricsSuffixes : textFormatSuffixes
+        where suffix.utf8.count == extra && UTF8Bytes.hasSuffix(sampleName, suffix) {
+            return suffix
+        }
+        return nil
     }
 }

@@ -12,6 +12,7 @@ public struct OpenMetricsParser: ExpositionParser {
     private var nextLine = 1
     private var finished = false
     private var labelBuffer: [Label] = []
+    private let strings = StringTable()
     public private(set) var line = 0
 
     /// The most characters an exemplar's label names and values may have together.
@@ -29,8 +30,9 @@ public struct OpenMetricsParser: ExpositionParser {
         let start = offset, startLine = nextLine
         var labels = labelBuffer
         labelBuffer = []
+        let strings = self.strings
         let outcome: Result<(ExpositionEntry?, ByteScanner), ExpositionError> = bytes.withUnsafeBufferPointer { buffer in
-            var scanner = ByteScanner(buffer: buffer, position: start, lineStart: start, line: startLine)
+            var scanner = ByteScanner(buffer: buffer, position: start, lineStart: start, line: startLine, strings: strings)
             do throws(ExpositionError) {
                 let entry = try OpenMetricsParser.parseLine(&scanner, labels: &labels)
                 return .success((entry, scanner))
@@ -150,7 +152,7 @@ public struct OpenMetricsParser: ExpositionParser {
         guard let name else {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a metric name"), at: start)
         }
-        labels.append(Label(LabelName.metricName, name))
+        labels.insert(Label(LabelName.metricName, name), at: 0)
         let sampleLabels = try s.makeLabels(&labels, start: start)
         guard s.current == ByteScanner.space else {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a space and a value after the metric"))

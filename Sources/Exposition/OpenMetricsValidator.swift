@@ -67,10 +67,8 @@ public struct OpenMetricsValidator: Sendable {
 
         var effectiveType: MetricType { type ?? .unknown }
 
-        func owns(_ sampleName: String) -> Bool {
-            guard sampleName.hasPrefix(name) else { return false }
-            let suffix = sampleName.dropFirst(name.count)
-            return effectiveType.openMetricsSuffixes.contains { $0 == suffix }
+        func suffix(of sampleName: String) -> String? {
+            effectiveType.sampleSuffix(of: sampleName, family: name, format: .openMetrics)
         }
     }
 
@@ -140,12 +138,11 @@ public struct OpenMetricsValidator: Sendable {
 
     private mutating func checkSample(_ sample: ExpositionSample) throws(ExpositionError) {
         let name = sample.name
-        if family == nil || !(family?.owns(name) ?? false) {
+        if family?.suffix(of: name) == nil {
             try openFamily(name)
         }
-        guard var f = family else { return }
+        guard var f = family, let suffix = f.suffix(of: name) else { return }
         f.hasSamples = true
-        let suffix = String(name.dropFirst(f.name.count))
         let type = f.effectiveType
 
         // Contiguity: a label set's samples stand together within the family.

@@ -8,7 +8,18 @@ public struct TextFormatValidator: Sendable {
     private var help: Set<String> = []
     private var typed: [String: MetricType] = [:]
     private var sampled: Set<String> = []
-    private var current: MetricFamily?
+    private var lastSampledFamily: String?
+    private var current: Current?
+
+    /// The family the latest samples belong to.
+    private struct Current: Sendable {
+        let name: String
+        let type: MetricType
+
+        func suffix(of sampleName: String) -> String? {
+            type.sampleSuffix(of: sampleName, family: name, format: .text)
+        }
+    }
 
     public init() {}
 
@@ -28,16 +39,19 @@ public struct TextFormatValidator: Sendable {
                 throw fail("TYPE line for metric name \(quoteForMessage(name)) must come before its samples")
             }
             typed[name] = type
-            current = MetricFamily(name: name, type: type)
+            current = Current(name: name, type: type)
         case let .sample(sample):
             let name = sample.name
-            if current == nil || !(current?.owns(sampleName: name, format: .text) ?? false) {
-                current = MetricFamily(name: name, type: typed[name])
+            if current?.suffix(of: name) == nil {
+                current = Current(name: name, type: typed[name] ?? .unknown)
             }
-            guard let family = current else { return }
-            sampled.insert(family.name)
-            let suffix = name.dropFirst(family.name.count)
-            switch family.effectiveType {
+            guard let family = current, let suffix = family.suffix(of: name) else { return }
+            if family.name != lastSampledFamily {
+                // Once per run of a family's samples, not per sample.
+                sampled.insert(family.name)
+                lastSampledFamily = family.name
+            }
+            switch family.type {
             case .histogram where suffix == "_bucket":
                 guard let le = sample.labels[LabelName.bucket], let bound = GoFloat.parse(le), !bound.isNaN else {
                     throw fail("expected a float as the value of the 'le' label of \(quoteForMessage(name)), got \(quoteForMessage(sample.labels.value(of: LabelName.bucket)))")

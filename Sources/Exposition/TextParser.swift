@@ -11,6 +11,7 @@ public struct TextParser: ExpositionParser {
     private var offset = 0
     private var nextLine = 1
     private var labelBuffer: [Label] = []
+    private let strings = StringTable()
     public private(set) var line = 0
 
     /// Parses `bytes` (the whole exposition).
@@ -26,8 +27,9 @@ public struct TextParser: ExpositionParser {
         var labels = labelBuffer
         labelBuffer = []
         var entryLine = startLine
+        let strings = self.strings
         let outcome: Result<(ExpositionEntry?, ByteScanner), ExpositionError> = bytes.withUnsafeBufferPointer { buffer in
-            var scanner = ByteScanner(buffer: buffer, position: start, lineStart: start, line: startLine)
+            var scanner = ByteScanner(buffer: buffer, position: start, lineStart: start, line: startLine, strings: strings)
             do throws(ExpositionError) {
                 let entry = try TextParser.parseEntry(&scanner, labels: &labels, entryLine: &entryLine)
                 return .success((entry, scanner))
@@ -130,7 +132,7 @@ public struct TextParser: ExpositionParser {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a metric name, '{', '#' or a blank line"))
         }
         if let name {
-            labels.append(Label(LabelName.metricName, name))
+            labels.insert(Label(LabelName.metricName, name), at: 0)
         } else if !labels.contains(where: { $0.name == LabelName.metricName }) {
             throw s.error(.unexpected(found: "a label set without a metric name", expected: "a metric name"), at: start)
         }

@@ -6,7 +6,7 @@
 /// anything derived from it deterministic.
 public struct Labels: Sendable, Hashable, Comparable, RandomAccessCollection, CustomStringConvertible {
     @usableFromInline let storage: [Label]
-    /// A stable hash of all names and values (FNV-1a over `name 0xff value 0xff`).
+    /// A stable hash of all names and values, the same on every run and machine.
     public let stableHash: UInt64
 
     /// The empty label set.
@@ -133,19 +133,64 @@ public struct Labels: Sendable, Hashable, Comparable, RandomAccessCollection, Cu
 
     // MARK: Hash
 
+    /// Mixes every name and value (with their lengths, so boundaries count) eight bytes
+    /// at a time. Fixed constants: the result never depends on the process or machine.
     static func hash(_ labels: [Label]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        @inline(__always) func mix(_ byte: UInt8) {
-            h ^= UInt64(byte)
-            h &*= 0x0000_0100_0000_01b3
-        }
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: labels.count)
         for label in labels {
-            for byte in label.name.utf8 { mix(byte) }
-            mix(0xff)
-            for byte in label.value.utf8 { mix(byte) }
-            mix(0xff)
+            h = StableHash.mix(h, label.name)
+            h = StableHash.mix(h, label.value)
         }
-        return h
+        return StableHash.finalize(h)
+    }
+}
+
+/// A fast, seedless 64-bit string hash whose value is fixed across runs and machines.
+enum StableHash {
+    private static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
+    private static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+
+    @inline(__always)
+    private static func round(_ h: UInt64, _ word: UInt64) -> UInt64 {
+        var x = h ^ (word &* p2)
+        x = (x << 31) | (x >> 33)
+        return x &* p1
+    }
+
+    static func mix(_ seed: UInt64, _ string: String) -> UInt64 {
+        var string = string
+        return string.withUTF8 { bytes -> UInt64 in
+            var h = round(seed, UInt64(truncatingIfNeeded: bytes.count))
+            guard let base = bytes.baseAddress else { return h }
+            let raw = UnsafeRawPointer(base)
+            var i = 0
+            let n = bytes.count
+            while i + 8 <= n {
+                h = round(h, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                i += 8
+            }
+            if i < n {
+                var tail: UInt64 = 0
+                var shift: UInt64 = 0
+                while i < n {
+                    tail |= UInt64(bytes[i]) << shift
+                    shift += 8
+                    i += 1
+                }
+                h = round(h, tail ^ 0xFF)
+            }
+            return h
+        }
+    }
+
+    static func finalize(_ h: UInt64) -> UInt64 {
+        var x = h
+        x ^= x >> 33
+        x &*= p2
+        x ^= x >> 29
+        x &*= 0x1656_67B1_9E37_79F9
+        x ^= x >> 32
+        return x
     }
 }
 

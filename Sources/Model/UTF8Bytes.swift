@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Byte-wise (UTF-8) string tests, as Go's `strings` package does them.
+///
+/// Swift's `String.hasPrefix`/`contains` compare grapheme clusters and are slow on hot
+/// paths; Prometheus compares bytes. These work on the contiguous UTF-8 storage.
+public enum UTF8Bytes {
+    /// Calls `body` with the UTF-8 bytes of `s` without copying a native string.
+    @inlinable
+    public static func with<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = s
+        return copy.withUTF8(body)
+    }
+
+    public static func hasPrefix(_ s: String, _ prefix: String) -> Bool {
+        with(s) { a in with(prefix) { p in a.count >= p.count && equal(a, 0, p) } }
+    }
+
+    public static func hasSuffix(_ s: String, _ suffix: String) -> Bool {
+        with(s) { a in with(suffix) { p in a.count >= p.count && equal(a, a.count - p.count, p) } }
+    }
+
+    public static func contains(_ s: String, _ needle: String) -> Bool {
+        with(s) { a in
+            with(needle) { p in
+                if p.isEmpty { return true }
+                guard a.count >= p.count else { return false }
+                let first = p[0]
+                var i = 0
+                let last = a.count - p.count
+                while i <= last {
+                    if a[i] == first && equal(a, i, p) { return true }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+
+    @inline(__always)
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ offset: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !p.isEmpty else { return true }
+        guard let ab = a.baseAddress, let pb = p.baseAddress else { return false }
+        return memcmp(ab + offset, pb, p.count) == 0
+    }
+}
