@@ -50,7 +50,7 @@ struct LintTests {
     @Test(.enabled(if: Subprocess.which("promtool") != nil || Conformance.isCI))
     func agreesWithPromtool() throws {
         let promtool = try #require(Subprocess.which("promtool"), "promtool is not installed (scripts/setup installs it)")
-        var inputs = [Self.sample]
+        var inputs = [Self.sample, String(decoding: try DatasetFile.bytes("node-exporter.prom"), as: UTF8.self)]
         if Conformance.directory != nil {
             inputs.append(String(decoding: try Conformance.bytes("textparse/alltypes.237mfs.prom.txt"), as: UTF8.self))
         }
@@ -62,5 +62,31 @@ struct LintTests {
             #expect(ours == theirs)
             #expect((result.status == 0) == ours.isEmpty)
         }
+    }
+}
+
+/// The bundled datasets the demo shows.
+enum DatasetFile {
+    static func bytes(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: Conformance.packageRoot.appendingPathComponent("datasets").appendingPathComponent(name)))
+    }
+}
+
+struct DatasetTests {
+    @Test func pythonClientOpenMetricsIsValid() throws {
+        let report = ExpositionChecker.check(try DatasetFile.bytes("python-client.om.txt"), format: .openMetrics)
+        #expect(report.error == nil)
+        #expect(report.problems.isEmpty)
+        #expect(report.families.map(\.type) == [.counter, .histogram, .summary, .gauge, .info, .stateSet])
+        #expect(report.exemplarCount == 6)
+        let roundTrip = ExpositionWriter(format: .openMetrics).write(report.families)
+        #expect(try MetricFamilyCollector.collect(Array(roundTrip.utf8), format: .openMetrics) == report.families)
+    }
+
+    @Test func nodeExporterOutputParses() throws {
+        let report = ExpositionChecker.check(try DatasetFile.bytes("node-exporter.prom"), format: .text)
+        #expect(report.error == nil)
+        #expect(report.families.count == 283)
+        #expect(report.sampleCount == 507)
     }
 }
