@@ -94,12 +94,11 @@ extension ByteScanner {
     func makeLabels(_ labels: inout [Label], start: Int) throws(ExpositionError) -> Labels {
         // Expositions usually list labels sorted; check before sorting (insertion sort:
         // label sets are small and nearly sorted).
-        var sorted = true
-        if labels.count > 1 {
-            for i in 1..<labels.count where !ByteOrder.less(labels[i - 1].name, labels[i].name) {
-                sorted = false
-                break
+        let sorted = labels.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices.dropFirst() where !ByteOrder.less(buffer[i - 1].name, buffer[i].name) {
+                return false
             }
+            return true
         }
         if !sorted {
             for i in 1..<labels.count {

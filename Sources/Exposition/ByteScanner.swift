@@ -55,12 +55,19 @@ struct ByteScanner {
 
     // MARK: Names
 
+    /// Bit masks of the bytes allowed in legacy names: bytes 0–63 and 64–127.
+    private static let nameLow: UInt64 = 0x03FF_0000_0000_0000  // 0-9
+    private static let nameHigh: UInt64 = 0x07FF_FFFE_87FF_FFFE  // A-Z, _, a-z
+    private static let colonBit: UInt64 = 1 << 58               // ':'
+
     @inline(__always) static func isNameStart(_ b: UInt8, allowColon: Bool) -> Bool {
-        (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) || b == 0x5f || (allowColon && b == 0x3a)
+        if b < 64 { return allowColon && b == 0x3a }
+        return b < 128 && (nameHigh >> UInt64(b & 63)) & 1 == 1
     }
 
     @inline(__always) static func isNameByte(_ b: UInt8, allowColon: Bool) -> Bool {
-        isNameStart(b, allowColon: allowColon) || (b >= 0x30 && b <= 0x39)
+        if b < 64 { return ((allowColon ? nameLow | colonBit : nameLow) >> UInt64(b)) & 1 == 1 }
+        return b < 128 && (nameHigh >> UInt64(b & 63)) & 1 == 1
     }
 
     /// Scans a legacy name (`[a-zA-Z_:][a-zA-Z0-9_:]*` for metrics, no `:` for labels).
@@ -68,10 +75,17 @@ struct ByteScanner {
     mutating func scanLegacyName(allowColon: Bool) -> String? {
         guard let b = current, ByteScanner.isNameStart(b, allowColon: allowColon) else { return nil }
         let start = position
-        position += 1
-        while position < buffer.count, ByteScanner.isNameByte(buffer[position], allowColon: allowColon) {
-            position += 1
+        var i = position &+ 1
+        let n = buffer.count
+        let low = allowColon ? ByteScanner.nameLow | ByteScanner.colonBit : ByteScanner.nameLow
+        guard let base = buffer.baseAddress else { return nil }
+        while i < n {
+            let c = base[i]
+            let ok = c < 64 ? (low >> UInt64(c)) & 1 == 1 : (c < 128 && (ByteScanner.nameHigh >> UInt64(c & 63)) & 1 == 1)
+            if !ok { break }
+            i &+= 1
         }
+        position = i
         return makeASCIIString(start, position)
     }
 

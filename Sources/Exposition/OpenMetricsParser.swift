@@ -27,28 +27,21 @@ public struct OpenMetricsParser: ExpositionParser {
 
     public mutating func next() throws(ExpositionError) -> ExpositionEntry? {
         if finished { return nil }
-        let start = offset, startLine = nextLine
-        var labels = labelBuffer
-        labelBuffer = []
-        let strings = self.strings
-        let outcome: Result<(ExpositionEntry?, ByteScanner), ExpositionError> = bytes.withUnsafeBufferPointer { buffer in
-            var scanner = ByteScanner(buffer: buffer, position: start, lineStart: start, line: startLine, strings: strings)
-            do throws(ExpositionError) {
-                let entry = try OpenMetricsParser.parseLine(&scanner, labels: &labels)
-                return .success((entry, scanner))
-            } catch {
-                return .failure(error)
+        let bytes = self.bytes, strings = self.strings
+        var scanner = ByteScanner(buffer: UnsafeBufferPointer(start: nil, count: 0), position: offset,
+                                  lineStart: offset, line: nextLine, strings: strings)
+        do throws(ExpositionError) {
+            let entry = try bytes.withUnsafeBufferPointer { buffer throws(ExpositionError) -> ExpositionEntry? in
+                scanner = ByteScanner(buffer: buffer, position: scanner.position, lineStart: scanner.lineStart,
+                                      line: scanner.line, strings: strings)
+                return try OpenMetricsParser.parseLine(&scanner, labels: &labelBuffer)
             }
-        }
-        labelBuffer = labels
-        switch outcome {
-        case let .success((entry, scanner)):
-            line = startLine
+            line = nextLine
             offset = scanner.position
             nextLine = scanner.line
             if entry == nil { finished = true }
             return entry
-        case let .failure(error):
+        } catch {
             offset = bytes.count
             finished = true
             line = error.line

@@ -13,12 +13,18 @@ import Darwin
 /// direct-mapped cache keyed by the bytes saves most of them. Shorter strings are stored
 /// inline by Swift and are created directly.
 final class StringTable {
-    private var slots: [String?]
-    private let mask: Int
+    private let slots: UnsafeMutablePointer<String?>
+    private let slotCount: Int
 
     init(slotCount: Int = 1024) {
-        slots = Array(repeating: nil, count: slotCount)
-        mask = slotCount - 1
+        self.slotCount = slotCount
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: nil, count: slotCount)
+    }
+
+    deinit {
+        slots.deinitialize(count: slotCount)
+        slots.deallocate()
     }
 
     /// The string for `bytes`, which the caller has checked are valid UTF-8.
@@ -31,13 +37,18 @@ final class StringTable {
         h ^= raw.loadUnaligned(as: UInt64.self) &* 0xC2B2_AE3D_27D4_EB4F
         h ^= raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) &* 0x1656_67B1_9E37_79F9
         h ^= h >> 29
-        let slot = Int(truncatingIfNeeded: h) & mask
-        if let cached = slots[slot], cached.utf8.count == n,
+        let slot = slots + (Int(truncatingIfNeeded: h) & (slotCount - 1))
+        if let cached = slot.pointee, cached.utf8.count == n,
            UTF8Bytes.with(cached, { memcmp($0.baseAddress!, base, n) == 0 }) {
             return cached
         }
+        return insert(bytes, at: slot)
+    }
+
+    @inline(never)
+    private func insert(_ bytes: UnsafeBufferPointer<UInt8>, at slot: UnsafeMutablePointer<String?>) -> String {
         let created = String(decoding: bytes, as: UTF8.self)
-        slots[slot] = created
+        slot.pointee = created
         return created
     }
 }

@@ -23,28 +23,21 @@ public struct TextParser: ExpositionParser {
     public init(_ text: String) { self.init(Array(text.utf8)) }
 
     public mutating func next() throws(ExpositionError) -> ExpositionEntry? {
-        let start = offset, startLine = nextLine
-        var labels = labelBuffer
-        labelBuffer = []
-        var entryLine = startLine
-        let strings = self.strings
-        let outcome: Result<(ExpositionEntry?, ByteScanner), ExpositionError> = bytes.withUnsafeBufferPointer { buffer in
-            var scanner = ByteScanner(buffer: buffer, position: start, lineStart: start, line: startLine, strings: strings)
-            do throws(ExpositionError) {
-                let entry = try TextParser.parseEntry(&scanner, labels: &labels, entryLine: &entryLine)
-                return .success((entry, scanner))
-            } catch {
-                return .failure(error)
+        let bytes = self.bytes
+        var scanner = ByteScanner(buffer: UnsafeBufferPointer(start: nil, count: 0), position: offset,
+                                  lineStart: offset, line: nextLine, strings: strings)
+        var entryLine = nextLine
+        do throws(ExpositionError) {
+            let entry = try bytes.withUnsafeBufferPointer { buffer throws(ExpositionError) -> ExpositionEntry? in
+                scanner = ByteScanner(buffer: buffer, position: scanner.position, lineStart: scanner.lineStart,
+                                      line: scanner.line, strings: strings)
+                return try TextParser.parseEntry(&scanner, labels: &labelBuffer, entryLine: &entryLine)
             }
-        }
-        labelBuffer = labels
-        switch outcome {
-        case let .success((entry, scanner)):
             offset = scanner.position
             nextLine = scanner.line
             line = entryLine
             return entry
-        case let .failure(error):
+        } catch {
             offset = bytes.count
             line = error.line
             throw error

@@ -34,9 +34,8 @@ public enum LabelName {
 public enum ByteOrder {
     @inlinable
     public static func less(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { ab in
-            b.withUTF8 { bb in
+        UTF8Bytes.with(a) { ab in
+            UTF8Bytes.with(b) { bb in
                 compare(ab, bb) < 0
             }
         }

@@ -136,12 +136,14 @@ public struct Labels: Sendable, Hashable, Comparable, RandomAccessCollection, Cu
     /// Mixes every name and value (with their lengths, so boundaries count) eight bytes
     /// at a time. Fixed constants: the result never depends on the process or machine.
     static func hash(_ labels: [Label]) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: labels.count)
-        for label in labels {
-            h = StableHash.mix(h, label.name)
-            h = StableHash.mix(h, label.value)
+        labels.withUnsafeBufferPointer { buffer in
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: buffer.count)
+            for i in buffer.indices {
+                h = StableHash.mix(h, buffer[i].name)
+                h = StableHash.mix(h, buffer[i].value)
+            }
+            return StableHash.finalize(h)
         }
-        return StableHash.finalize(h)
     }
 }
 
@@ -157,25 +159,25 @@ enum StableHash {
         return x &* p1
     }
 
+    @inline(__always)
     static func mix(_ seed: UInt64, _ string: String) -> UInt64 {
-        var string = string
-        return string.withUTF8 { bytes -> UInt64 in
-            var h = round(seed, UInt64(truncatingIfNeeded: bytes.count))
+        UTF8Bytes.with(string) { bytes -> UInt64 in
+            let n = bytes.count
+            var h = round(seed, UInt64(truncatingIfNeeded: n))
             guard let base = bytes.baseAddress else { return h }
             let raw = UnsafeRawPointer(base)
             var i = 0
-            let n = bytes.count
-            while i + 8 <= n {
+            while i &+ 8 <= n {
                 h = round(h, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-                i += 8
+                i &+= 8
             }
             if i < n {
                 var tail: UInt64 = 0
                 var shift: UInt64 = 0
                 while i < n {
-                    tail |= UInt64(bytes[i]) << shift
-                    shift += 8
-                    i += 1
+                    tail |= UInt64(base[i]) &<< shift
+                    shift &+= 8
+                    i &+= 1
                 }
                 h = round(h, tail ^ 0xFF)
             }
