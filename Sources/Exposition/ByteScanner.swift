@@ -73,12 +73,18 @@ struct ByteScanner {
     /// Scans a legacy name (`[a-zA-Z_:][a-zA-Z0-9_:]*` for metrics, no `:` for labels).
     /// Returns nil, without moving, when no name starts here.
     mutating func scanLegacyName(allowColon: Bool) -> String? {
-        guard let b = current, ByteScanner.isNameStart(b, allowColon: allowColon) else { return nil }
+        guard let range = scanLegacyNameRange(allowColon: allowColon) else { return nil }
+        return makeASCIIString(range.lowerBound, range.upperBound)
+    }
+
+    /// Like ``scanLegacyName(allowColon:)``, but only the byte range.
+    mutating func scanLegacyNameRange(allowColon: Bool) -> Range<Int>? {
+        guard let b = current, ByteScanner.isNameStart(b, allowColon: allowColon),
+              let base = buffer.baseAddress else { return nil }
         let start = position
         var i = position &+ 1
         let n = buffer.count
         let low = allowColon ? ByteScanner.nameLow | ByteScanner.colonBit : ByteScanner.nameLow
-        guard let base = buffer.baseAddress else { return nil }
         while i < n {
             let c = base[i]
             let ok = c < 64 ? (low >> UInt64(c)) & 1 == 1 : (c < 128 && (ByteScanner.nameHigh >> UInt64(c & 63)) & 1 == 1)
@@ -86,7 +92,7 @@ struct ByteScanner {
             i &+= 1
         }
         position = i
-        return makeASCIIString(start, position)
+        return start..<i
     }
 
     /// A String from a range known to be ASCII.
@@ -122,20 +128,67 @@ struct ByteScanner {
     /// Scans a double-quoted string at the cursor (which must be on the opening quote),
     /// resolving `\\`, `\"` and `\n`. `what` names the string in errors.
     mutating func scanQuoted(_ what: String) throws(ExpositionError) -> String {
-        let open = position
+        let (start, end, hasEscape) = try scanQuotedRange(what)
+        if !hasEscape { return try makeString(start, end) }
+        return try unescape(start, end, .all)
+    }
+
+    /// Like ``scanQuoted(_:)``, but appends the unescaped bytes to `out` (checked to be UTF-8).
+    mutating func scanQuotedBytes(_ what: String, into out: inout [UInt8]) throws(ExpositionError) {
+        let (start, end, hasEscape) = try scanQuotedRange(what)
+        let first = out.count
+        var ascii = true
+        if !hasEscape {
+            let text = slice(start..<end)
+            out.append(contentsOf: text)
+            for b in text where b >= 0x80 {
+                ascii = false
+                break
+            }
+        } else {
+            var i = start
+            while i < end {
+                let b = buffer[i]
+                if b >= 0x80 { ascii = false }
+                if b == ByteScanner.backslash, i + 1 < end {
+                    let n = buffer[i + 1]
+                    if n == ByteScanner.backslash || n == ByteScanner.quote {
+                        out.append(n); i += 2; continue
+                    }
+                    if n == UInt8(ascii: "n") {
+                        out.append(ByteScanner.newline); i += 2; continue
+                    }
+                }
+                out.append(b)
+                i += 1
+            }
+        }
+        if !ascii {
+            let valid = out.withUnsafeBufferPointer { UTF8Validation.isValid(UnsafeBufferPointer(rebasing: $0[first...])) }
+            if !valid { throw error(.invalidUTF8, at: start) }
+        }
+    }
+
+    /// Finds the end of the quoted string at the cursor and moves past it: the range of
+    /// its contents and whether it has escapes.
+    private mutating func scanQuotedRange(_ what: String) throws(ExpositionError) -> (Int, Int, Bool) {
         position += 1
         let start = position
         var hasEscape = false
+        guard let base = buffer.baseAddress else {
+            throw error(.unexpected(found: describeCurrent(), expected: "closing '\"' of \(what)"))
+        }
+        let n = buffer.count
         while true {
-            guard position < buffer.count, buffer[position] != ByteScanner.newline else {
+            guard position < n, base[position] != ByteScanner.newline else {
                 throw error(.unexpected(found: describeCurrent(), expected: "closing '\"' of \(what)"))
             }
-            let b = buffer[position]
+            let b = base[position]
             if b == ByteScanner.quote { break }
             if b == ByteScanner.backslash {
                 hasEscape = true
                 position += 1
-                guard position < buffer.count, buffer[position] != ByteScanner.newline else {
+                guard position < n, base[position] != ByteScanner.newline else {
                     throw error(.unexpected(found: describeCurrent(), expected: "closing '\"' of \(what)"))
                 }
             }
@@ -143,9 +196,7 @@ struct ByteScanner {
         }
         let end = position
         position += 1  // closing quote
-        _ = open
-        if !hasEscape { return try makeString(start, end) }
-        return try unescape(start, end, .all)
+        return (start, end, hasEscape)
     }
 
     /// Resolves the escapes in `start..<end`.

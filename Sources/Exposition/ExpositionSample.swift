@@ -26,22 +26,28 @@ public struct Exemplar: Sendable, Hashable {
 
 /// One sample line of an exposition.
 public struct ExpositionSample: Sendable, Hashable {
+    /// The metric name (`__name__`), or "" when missing.
+    public let name: String
     /// All labels, including `__name__`.
-    public var labels: Labels
+    public let labels: Labels
     public var value: Double
     /// Milliseconds since the epoch, when the line carried a timestamp.
     public var timestamp: Timestamp?
     public var exemplar: Exemplar?
 
     public init(labels: Labels, value: Double, timestamp: Timestamp? = nil, exemplar: Exemplar? = nil) {
+        self.init(name: labels.metricName ?? "", labels: labels, value: value, timestamp: timestamp, exemplar: exemplar)
+    }
+
+    /// For parsers, which know the name already: `name` must be `labels`' `__name__`.
+    @inline(__always)
+    init(name: String, labels: Labels, value: Double, timestamp: Timestamp?, exemplar: Exemplar? = nil) {
+        self.name = name
         self.labels = labels
         self.value = value
         self.timestamp = timestamp
         self.exemplar = exemplar
     }
-
-    /// The metric name (`__name__`), or "" when missing.
-    public var name: String { labels.value(of: LabelName.metricName) }
 
     /// Bitwise value comparison, so that NaN samples equal themselves.
     public static func == (lhs: ExpositionSample, rhs: ExpositionSample) -> Bool {

@@ -11,7 +11,7 @@ public struct OpenMetricsParser: ExpositionParser {
     private var offset = 0
     private var nextLine = 1
     private var finished = false
-    private var labelBuffer: [Label] = []
+    private var scratch = LabelScratch()
     private let strings = StringTable()
     public private(set) var line = 0
 
@@ -20,7 +20,6 @@ public struct OpenMetricsParser: ExpositionParser {
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        labelBuffer.reserveCapacity(16)
     }
 
     public init(_ text: String) { self.init(Array(text.utf8)) }
@@ -34,7 +33,7 @@ public struct OpenMetricsParser: ExpositionParser {
             let entry = try bytes.withUnsafeBufferPointer { buffer throws(ExpositionError) -> ExpositionEntry? in
                 scanner = ByteScanner(buffer: buffer, position: scanner.position, lineStart: scanner.lineStart,
                                       line: scanner.line, strings: strings)
-                return try OpenMetricsParser.parseLine(&scanner, labels: &labelBuffer)
+                return try OpenMetricsParser.parseLine(&scanner, labels: &scratch)
             }
             line = nextLine
             offset = scanner.position
@@ -50,7 +49,7 @@ public struct OpenMetricsParser: ExpositionParser {
     }
 
     /// One line; nil at `# EOF`.
-    private static func parseLine(_ s: inout ByteScanner, labels: inout [Label]) throws(ExpositionError) -> ExpositionEntry? {
+    private static func parseLine(_ s: inout ByteScanner, labels: inout LabelScratch) throws(ExpositionError) -> ExpositionEntry? {
         guard let b = s.current else { throw s.error(.missingEOF) }
         if b == ByteScanner.newline {
             throw s.error(.unexpected(found: "an empty line", expected: "a metric or '#'; OpenMetrics does not allow blank lines"))
@@ -133,19 +132,23 @@ public struct OpenMetricsParser: ExpositionParser {
     }
 
     /// `name{labels} value [timestamp] [# {labels} value [timestamp]]`
-    private static func parseSample(_ s: inout ByteScanner, labels: inout [Label]) throws(ExpositionError) -> ExpositionEntry {
+    private static func parseSample(_ s: inout ByteScanner, labels: inout LabelScratch) throws(ExpositionError) -> ExpositionEntry {
         let start = s.position
-        labels.removeAll(keepingCapacity: true)
+        labels.reset()
         var name = s.scanLegacyName(allowColon: true)
+        // `__name__` sorts before most label names: adding it first usually spares a sort.
+        if let name { labels.add(LabelName.metricName, name) }
         if s.current == UInt8(ascii: "{") {
             var quotedName: String?
             try s.scanLabelSet(into: &labels, metricName: &quotedName, syntax: .openMetrics, allowsMetricName: name == nil)
-            if let quotedName { name = quotedName }
+            if let quotedName {
+                name = quotedName
+                labels.add(LabelName.metricName, quotedName)
+            }
         }
         guard let name else {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a metric name"), at: start)
         }
-        labels.insert(Label(LabelName.metricName, name), at: 0)
         let sampleLabels = try s.makeLabels(&labels, start: start)
         guard s.current == ByteScanner.space else {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a space and a value after the metric"))
@@ -170,7 +173,7 @@ public struct OpenMetricsParser: ExpositionParser {
             }
         }
         try endLine(&s, after: "the sample")
-        return .sample(ExpositionSample(labels: sampleLabels, value: value, timestamp: timestamp, exemplar: exemplar))
+        return .sample(ExpositionSample(name: name, labels: sampleLabels, value: value, timestamp: timestamp, exemplar: exemplar))
     }
 
     /// A float token ending at a space or newline.
@@ -207,7 +210,7 @@ public struct OpenMetricsParser: ExpositionParser {
     }
 
     /// `# {labels} value [timestamp]` at the cursor (on the `#`).
-    private static func scanExemplar(_ s: inout ByteScanner, labels: inout [Label]) throws(ExpositionError) -> Exemplar {
+    private static func scanExemplar(_ s: inout ByteScanner, labels: inout LabelScratch) throws(ExpositionError) -> Exemplar {
         guard s.byte(at: s.position + 1) == ByteScanner.space else {
             throw s.error(.unexpected(found: s.describe(at: s.position + 1), expected: "a space after '#' of an exemplar"), at: s.position + 1)
         }
@@ -216,11 +219,11 @@ public struct OpenMetricsParser: ExpositionParser {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "'{' to open the exemplar's labels"))
         }
         let start = s.position
-        labels.removeAll(keepingCapacity: true)
+        labels.reset()
         var noName: String?
         try s.scanLabelSet(into: &labels, metricName: &noName, syntax: .openMetrics, allowsMetricName: false)
-        var characters = 0
-        for label in labels { characters += label.name.unicodeScalars.count + label.value.unicodeScalars.count }
+        // Characters, not bytes: count the bytes that start a UTF-8 sequence.
+        let characters = labels.bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
         if characters > maxExemplarLabelCharacters {
             throw s.error(.exemplarTooLong(characters: characters), at: start)
         }

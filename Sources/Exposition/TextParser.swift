@@ -10,14 +10,13 @@ public struct TextParser: ExpositionParser {
     private let bytes: [UInt8]
     private var offset = 0
     private var nextLine = 1
-    private var labelBuffer: [Label] = []
+    private var scratch = LabelScratch()
     private let strings = StringTable()
     public private(set) var line = 0
 
     /// Parses `bytes` (the whole exposition).
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        labelBuffer.reserveCapacity(16)
     }
 
     public init(_ text: String) { self.init(Array(text.utf8)) }
@@ -31,7 +30,7 @@ public struct TextParser: ExpositionParser {
             let entry = try bytes.withUnsafeBufferPointer { buffer throws(ExpositionError) -> ExpositionEntry? in
                 scanner = ByteScanner(buffer: buffer, position: scanner.position, lineStart: scanner.lineStart,
                                       line: scanner.line, strings: strings)
-                return try TextParser.parseEntry(&scanner, labels: &labelBuffer, entryLine: &entryLine)
+                return try TextParser.parseEntry(&scanner, labels: &scratch, entryLine: &entryLine)
             }
             offset = scanner.position
             nextLine = scanner.line
@@ -45,7 +44,7 @@ public struct TextParser: ExpositionParser {
     }
 
     private static func parseEntry(
-        _ s: inout ByteScanner, labels: inout [Label], entryLine: inout Int
+        _ s: inout ByteScanner, labels: inout LabelScratch, entryLine: inout Int
     ) throws(ExpositionError) -> ExpositionEntry? {
         while true {
             s.skipBlanks()
@@ -110,24 +109,31 @@ public struct TextParser: ExpositionParser {
     }
 
     /// `name{labels} value [timestamp]`
-    private static func parseSample(_ s: inout ByteScanner, labels: inout [Label]) throws(ExpositionError) -> ExpositionEntry {
+    private static func parseSample(_ s: inout ByteScanner, labels: inout LabelScratch) throws(ExpositionError) -> ExpositionEntry {
         let start = s.position
-        labels.removeAll(keepingCapacity: true)
+        labels.reset()
         var name = s.scanLegacyName(allowColon: true)
+        // `__name__` sorts before most label names: adding it first usually spares a sort.
+        if let name { labels.add(LabelName.metricName, name) }
         let afterName = s.position
         s.skipBlanks()
         if s.current != UInt8(ascii: "{") { s.position = afterName }
         if s.current == UInt8(ascii: "{") {
             var quotedName: String?
             try s.scanLabelSet(into: &labels, metricName: &quotedName, syntax: .textFormat, allowsMetricName: name == nil)
-            if let quotedName { name = quotedName }
+            if let quotedName {
+                name = quotedName
+                labels.add(LabelName.metricName, quotedName)
+            }
         } else if name == nil {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a metric name, '{', '#' or a blank line"))
         }
-        if let name {
-            labels.insert(Label(LabelName.metricName, name), at: 0)
-        } else if !labels.contains(where: { $0.name == LabelName.metricName }) {
-            throw s.error(.unexpected(found: "a label set without a metric name", expected: "a metric name"), at: start)
+        if name == nil {
+            // `{__name__="x"}`: the name given as a label.
+            guard let fromLabel = labels.value(named: LabelName.metricName) else {
+                throw s.error(.unexpected(found: "a label set without a metric name", expected: "a metric name"), at: start)
+            }
+            name = fromLabel
         }
         let sampleLabels = try s.makeLabels(&labels, start: start)
         guard let b = s.current, b == ByteScanner.space || b == ByteScanner.tab else {
@@ -155,7 +161,7 @@ public struct TextParser: ExpositionParser {
             }
         }
         consumeLineEnd(&s)
-        return .sample(ExpositionSample(labels: sampleLabels, value: value, timestamp: timestamp))
+        return .sample(ExpositionSample(name: name ?? "", labels: sampleLabels, value: value, timestamp: timestamp))
     }
 
     /// A base-10 Int64 with an optional sign; nil on overflow or any other byte.

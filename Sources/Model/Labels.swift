@@ -1,22 +1,36 @@
 /// An immutable, sorted set of labels identifying a series.
 ///
-/// Labels are kept sorted by name (byte order) with unique names, and carry a stable
-/// 64-bit hash computed once, so equality and hashing are cheap on hot paths. The hash
-/// is the same on every run and machine (unlike Swift's seeded `Hasher`), which keeps
-/// anything derived from it deterministic.
-public struct Labels: Sendable, Hashable, Comparable, RandomAccessCollection, CustomStringConvertible {
-    @usableFromInline let storage: [Label]
+/// Labels are kept sorted by name (byte order) with unique names, packed into one byte
+/// buffer (`len name len value …`, lengths as LEB128 varints) as Prometheus's
+/// `stringlabels` does: one allocation per label set instead of one per string, cheap
+/// to copy, compare and hash. A stable 64-bit hash is computed once; it is the same on
+/// every run and machine (unlike Swift's seeded `Hasher`), which keeps anything derived
+/// from it deterministic. Hot paths read names and values as bytes
+/// (``forEachLabelBytes(_:)``, ``withValueBytes(of:_:)``); the `String` API decodes on use.
+public struct Labels: Sendable, Hashable, Comparable, Collection, CustomStringConvertible {
+    /// The packed labels.
+    @usableFromInline let data: [UInt8]
+    /// The number of labels.
+    public let count: Int
     /// A stable hash of all names and values, the same on every run and machine.
     public let stableHash: UInt64
 
     /// The empty label set.
-    public static let empty = Labels(sortedUnique: [])
+    public static let empty = Labels(packed: [], count: 0)
+
+    /// Creates labels from packed bytes (see ``LabelsPacker``), already sorted and unique.
+    package init(packed data: [UInt8], count: Int) {
+        self.data = data
+        self.count = count
+        self.stableHash = StableHash.hash(data)
+    }
 
     /// Creates labels from an array that is already sorted by name with unique names.
     /// Callers that cannot guarantee this use ``init(_:)`` or ``Builder``.
     public init(sortedUnique labels: [Label]) {
-        self.storage = labels
-        self.stableHash = Labels.hash(labels)
+        var packer = LabelsPacker()
+        for label in labels { packer.append(label.name, label.value) }
+        self.init(packed: packer.bytes, count: labels.count)
     }
 
     /// Creates labels from pairs in any order. A name given twice keeps its last value;
@@ -40,30 +54,81 @@ public struct Labels: Sendable, Hashable, Comparable, RandomAccessCollection, Cu
 
     // MARK: Collection
 
-    public var startIndex: Int { storage.startIndex }
-    public var endIndex: Int { storage.endIndex }
-    public subscript(position: Int) -> Label { storage[position] }
+    /// A position in the packed buffer.
+    public struct Index: Comparable, Hashable, Sendable {
+        @usableFromInline let offset: Int
+        @usableFromInline init(_ offset: Int) { self.offset = offset }
+        public static func < (a: Index, b: Index) -> Bool { a.offset < b.offset }
+    }
+
+    public var startIndex: Index { Index(0) }
+    public var endIndex: Index { Index(data.count) }
+    public var isEmpty: Bool { count == 0 }
+
+    public func index(after i: Index) -> Index {
+        data.withUnsafeBufferPointer { buffer in
+            var cursor = LabelsCursor(buffer, at: i.offset)
+            _ = cursor.next()
+            return Index(cursor.offset)
+        }
+    }
+
+    public subscript(position: Index) -> Label {
+        data.withUnsafeBufferPointer { buffer in
+            var cursor = LabelsCursor(buffer, at: position.offset)
+            guard let (name, value) = cursor.next() else { return Label("", "") }
+            return Label(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
+        }
+    }
+
+    // MARK: Byte access
+
+    /// Calls `body` with each label's name and value bytes, in order, without allocating.
+    @inlinable
+    public func forEachLabelBytes(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        try data.withUnsafeBufferPointer { buffer in
+            var cursor = LabelsCursor(buffer, at: 0)
+            while let (name, value) = cursor.next() { try body(name, value) }
+        }
+    }
+
+    /// Calls `body` with the value bytes of `name`, or nil when absent.
+    @inlinable
+    public func withValueBytes<R>(of name: String, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
+        try UTF8Bytes.with(name) { wanted in
+            try data.withUnsafeBufferPointer { buffer in
+                var cursor = LabelsCursor(buffer, at: 0)
+                while let (n, v) = cursor.next() {
+                    if UTF8Bytes.equal(n, wanted) { return try body(v) }
+                }
+                return try body(nil)
+            }
+        }
+    }
 
     // MARK: Lookup
 
     /// The value of the label `name`, or nil when absent.
     public subscript(name: String) -> String? {
-        // Label sets are small; a linear scan beats binary search below ~16 labels.
-        for label in storage where label.name == name { return label.value }
-        return nil
+        withValueBytes(of: name) { $0.map { String(decoding: $0, as: UTF8.self) } }
     }
 
     /// The value of `name`, or "" when absent: Prometheus treats a missing label as empty.
     public func value(of name: String) -> String { self[name] ?? "" }
 
     /// Whether a label named `name` exists.
-    public func contains(name: String) -> Bool { self[name] != nil }
+    public func contains(name: String) -> Bool { withValueBytes(of: name) { $0 != nil } }
 
     /// The metric name (`__name__`), if any.
     public var metricName: String? { self[LabelName.metricName] }
 
     /// The label names in order.
-    public var names: [String] { storage.map(\.name) }
+    public var names: [String] {
+        var names: [String] = []
+        names.reserveCapacity(count)
+        forEachLabelBytes { name, _ in names.append(String(decoding: name, as: UTF8.self)) }
+        return names
+    }
 
     // MARK: Derived sets
 
@@ -76,24 +141,37 @@ public struct Labels: Sendable, Hashable, Comparable, RandomAccessCollection, Cu
 
     /// These labels without the given names.
     public func removing(_ names: Set<String>) -> Labels {
-        Labels(sortedUnique: storage.filter { !names.contains($0.name) })
+        filtered { !names.contains(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// These labels without `__name__`.
     public var droppingMetricName: Labels {
         guard contains(name: LabelName.metricName) else { return self }
-        return removing([LabelName.metricName])
+        return filtered { !UTF8Bytes.equal($0, LabelName.metricName) }
     }
 
     /// Only the labels whose names are in `names`.
     public func keeping(_ names: Set<String>) -> Labels {
-        Labels(sortedUnique: storage.filter { names.contains($0.name) })
+        filtered { names.contains(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// The labels whose name bytes satisfy `include`, still sorted.
+    private func filtered(_ include: (UnsafeBufferPointer<UInt8>) -> Bool) -> Labels {
+        var packer = LabelsPacker()
+        var kept = 0
+        forEachLabelBytes { name, value in
+            if include(name) {
+                packer.append(name, value)
+                kept += 1
+            }
+        }
+        return kept == count ? self : Labels(packed: packer.bytes, count: kept)
     }
 
     // MARK: Equality, order, hashing
 
     public static func == (lhs: Labels, rhs: Labels) -> Bool {
-        lhs.stableHash == rhs.stableHash && lhs.storage == rhs.storage
+        lhs.stableHash == rhs.stableHash && lhs.count == rhs.count && lhs.data == rhs.data
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -102,13 +180,19 @@ public struct Labels: Sendable, Hashable, Comparable, RandomAccessCollection, Cu
 
     /// Prometheus's `labels.Compare`: label by label (name, then value), a prefix sorts first.
     public static func < (lhs: Labels, rhs: Labels) -> Bool {
-        let n = Swift.min(lhs.count, rhs.count)
-        for i in 0..<n {
-            let a = lhs.storage[i], b = rhs.storage[i]
-            if a.name != b.name { return ByteOrder.less(a.name, b.name) }
-            if a.value != b.value { return ByteOrder.less(a.value, b.value) }
+        lhs.data.withUnsafeBufferPointer { a in
+            rhs.data.withUnsafeBufferPointer { b in
+                var x = LabelsCursor(a, at: 0), y = LabelsCursor(b, at: 0)
+                while true {
+                    guard let (an, av) = x.next() else { return y.next() != nil }
+                    guard let (bn, bv) = y.next() else { return false }
+                    let byName = ByteOrder.compare(an, bn)
+                    if byName != 0 { return byName < 0 }
+                    let byValue = ByteOrder.compare(av, bv)
+                    if byValue != 0 { return byValue < 0 }
+                }
+            }
         }
-        return lhs.count < rhs.count
     }
 
     // MARK: Printing
@@ -117,8 +201,10 @@ public struct Labels: Sendable, Hashable, Comparable, RandomAccessCollection, Cu
     /// names that are not legacy-valid quoted too (Prometheus 3).
     public var description: String {
         var out = "{"
-        for (i, label) in storage.enumerated() {
-            if i > 0 { out += ", " }
+        var first = true
+        for label in self {
+            if !first { out += ", " }
+            first = false
             if MetricNames.isValidLegacyLabelName(label.name) {
                 out += label.name
             } else {
@@ -130,69 +216,75 @@ public struct Labels: Sendable, Hashable, Comparable, RandomAccessCollection, Cu
         out += "}"
         return out
     }
+}
 
-    // MARK: Hash
+/// Reads the packed label buffer: `varint len, name, varint len, value`, repeated.
+@usableFromInline
+struct LabelsCursor {
+    @usableFromInline let buffer: UnsafeBufferPointer<UInt8>
+    @usableFromInline var offset: Int
 
-    /// Mixes every name and value (with their lengths, so boundaries count) eight bytes
-    /// at a time. Fixed constants: the result never depends on the process or machine.
-    static func hash(_ labels: [Label]) -> UInt64 {
-        labels.withUnsafeBufferPointer { buffer in
-            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: buffer.count)
-            for i in buffer.indices {
-                h = StableHash.mix(h, buffer[i].name)
-                h = StableHash.mix(h, buffer[i].value)
-            }
-            return StableHash.finalize(h)
+    @inlinable init(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int) {
+        self.buffer = buffer
+        self.offset = offset
+    }
+
+    @inlinable mutating func next() -> (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)? {
+        guard offset < buffer.count else { return nil }
+        let name = field()
+        let value = field()
+        return (name, value)
+    }
+
+    @inlinable mutating func field() -> UnsafeBufferPointer<UInt8> {
+        var length = 0, shift = 0
+        while offset < buffer.count {
+            let b = buffer[offset]
+            offset += 1
+            length |= Int(b & 0x7f) << shift
+            if b < 0x80 { break }
+            shift += 7
         }
+        let end = Swift.min(offset + length, buffer.count)
+        defer { offset = end }
+        return UnsafeBufferPointer(rebasing: buffer[offset..<end])
     }
 }
 
-/// A fast, seedless 64-bit string hash whose value is fixed across runs and machines.
-enum StableHash {
-    private static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
-    private static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+/// Appends labels to a packed buffer, in the caller's (sorted) order.
+package struct LabelsPacker {
+    package private(set) var bytes: [UInt8] = []
 
-    @inline(__always)
-    private static func round(_ h: UInt64, _ word: UInt64) -> UInt64 {
-        var x = h ^ (word &* p2)
-        x = (x << 31) | (x >> 33)
-        return x &* p1
+    package init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    package mutating func append(_ name: String, _ value: String) {
+        UTF8Bytes.with(name) { n in UTF8Bytes.with(value) { v in append(n, v) } }
     }
 
-    @inline(__always)
-    static func mix(_ seed: UInt64, _ string: String) -> UInt64 {
-        UTF8Bytes.with(string) { bytes -> UInt64 in
-            let n = bytes.count
-            var h = round(seed, UInt64(truncatingIfNeeded: n))
-            guard let base = bytes.baseAddress else { return h }
-            let raw = UnsafeRawPointer(base)
-            var i = 0
-            while i &+ 8 <= n {
-                h = round(h, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-                i &+= 8
-            }
-            if i < n {
-                var tail: UInt64 = 0
-                var shift: UInt64 = 0
-                while i < n {
-                    tail |= UInt64(base[i]) &<< shift
-                    shift &+= 8
-                    i &+= 1
-                }
-                h = round(h, tail ^ 0xFF)
-            }
-            return h
+    package mutating func append(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
+        appendField(name)
+        appendField(value)
+    }
+
+    private mutating func appendField(_ field: UnsafeBufferPointer<UInt8>) {
+        LabelsPacker.appendVarint(field.count, to: &bytes)
+        bytes.append(contentsOf: field)
+    }
+
+    /// The bytes a field of `length` bytes takes, its varint included.
+    package static func fieldSize(_ length: Int) -> Int {
+        var n = length, size = 1
+        while n >= 0x80 { n >>= 7; size += 1 }
+        return size + length
+    }
+
+    package static func appendVarint(_ value: Int, to bytes: inout [UInt8]) {
+        var n = value
+        while n >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: n) | 0x80)
+            n >>= 7
         }
-    }
-
-    static func finalize(_ h: UInt64) -> UInt64 {
-        var x = h
-        x ^= x >> 33
-        x &*= p2
-        x ^= x >> 29
-        x &*= 0x1656_67B1_9E37_79F9
-        x ^= x >> 32
-        return x
+        bytes.append(UInt8(n))
     }
 }
 
@@ -211,7 +303,7 @@ extension Labels {
 
         public init() { labels = [] }
 
-        public init(_ base: Labels) { labels = base.storage }
+        public init(_ base: Labels) { labels = Array(base) }
 
         /// Sets `name` to `value`; an empty value removes `name`.
         public mutating func set(_ name: String, _ value: String) {
@@ -235,5 +327,54 @@ extension Labels {
         public func build() -> Labels {
             Labels(sortedUnique: labels.sorted { ByteOrder.less($0.name, $1.name) })
         }
+    }
+}
+
+/// A fast, seedless 64-bit string hash whose value is fixed across runs and machines.
+enum StableHash {
+    private static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
+    private static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+
+    @inline(__always)
+    private static func round(_ h: UInt64, _ word: UInt64) -> UInt64 {
+        var x = h ^ (word &* p2)
+        x = (x << 31) | (x >> 33)
+        return x &* p1
+    }
+
+    /// Hashes a whole buffer, eight bytes at a time.
+    static func hash(_ data: [UInt8]) -> UInt64 {
+        data.withUnsafeBufferPointer { bytes -> UInt64 in
+            let n = bytes.count
+            var h = round(0x9E37_79B9_7F4A_7C15, UInt64(truncatingIfNeeded: n))
+            guard let base = bytes.baseAddress else { return finalize(h) }
+            let raw = UnsafeRawPointer(base)
+            var i = 0
+            while i &+ 8 <= n {
+                h = round(h, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                i &+= 8
+            }
+            if i < n {
+                var tail: UInt64 = 0
+                var shift: UInt64 = 0
+                while i < n {
+                    tail |= UInt64(base[i]) &<< shift
+                    shift &+= 8
+                    i &+= 1
+                }
+                h = round(h, tail ^ 0xFF)
+            }
+            return finalize(h)
+        }
+    }
+
+    static func finalize(_ h: UInt64) -> UInt64 {
+        var x = h
+        x ^= x >> 33
+        x &*= p2
+        x ^= x >> 29
+        x &*= 0x1656_67B1_9E37_79F9
+        x ^= x >> 32
+        return x
     }
 }

@@ -11,10 +11,24 @@ import Darwin
 public enum UTF8Bytes {
     /// Calls `body` with the UTF-8 bytes of `s` without copying a native string.
     @inlinable
-    public static func with<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+    public static func with<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let r = try s.utf8.withContiguousStorageIfAvailable(body) { return r }
         var copy = s
-        return copy.withUTF8(body)
+        return try copy.withUTF8(body)
+    }
+
+    /// Whether two byte buffers hold the same bytes.
+    @inlinable
+    public static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let ab = a.baseAddress, let bb = b.baseAddress else { return true }
+        return memcmp(ab, bb, a.count) == 0
+    }
+
+    /// Whether `bytes` hold exactly the UTF-8 of `s`.
+    @inlinable
+    public static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ s: String) -> Bool {
+        with(s) { equal(bytes, $0) }
     }
 
     public static func hasPrefix(_ s: String, _ prefix: String) -> Bool {
@@ -42,7 +56,7 @@ public enum UTF8Bytes {
         }
     }
 
-    @inline(__always)
+    @usableFromInline @inline(__always)
     static func equal(_ a: UnsafeBufferPointer<UInt8>, _ offset: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !p.isEmpty else { return true }
         guard let ab = a.baseAddress, let pb = p.baseAddress else { return false }

@@ -39,7 +39,7 @@ struct LabelsTests {
 
     @Test func stableHashIsFixed() {
         // A golden value: the hash must be the same on every run and machine.
-        #expect(Labels(["a": "1"]).stableHash == 0xE459_5D7A_BA7C_0607)
+        #expect(Labels(["a": "1"]).stableHash == 0xC209_599C_E9F9_1920)
         let first = Labels(["job": "x", "instance": "y"]).stableHash
         #expect(first == Labels(["instance": "y", "job": "x"]).stableHash)
     }
