@@ -67,6 +67,30 @@ extension ByteScanner {
         static let openMetrics = LabelSetSyntax(allowsBlanks: false, allowsTrailingComma: false)
     }
 
+    /// Scans the series part of a sample line: `name`, `name{labels}` or, with Prometheus
+    /// 3's quoted names, `{"name", labels}`, collecting the labels (with `__name__`) into
+    /// `labels`. Returns the metric name (nil when none was given) and whether a label
+    /// set was present.
+    mutating func scanSeries(into labels: inout LabelScratch, syntax: LabelSetSyntax) throws(ExpositionError) -> (name: String?, hasLabelSet: Bool) {
+        labels.reset()
+        var name = scanLegacyName(allowColon: true)
+        // `__name__` sorts before most label names: adding it first usually spares a sort.
+        if let name { labels.add(LabelName.metricName, name) }
+        if syntax.allowsBlanks {
+            let afterName = position
+            skipBlanks()
+            if current != UInt8(ascii: "{") { position = afterName }
+        }
+        guard current == UInt8(ascii: "{") else { return (name, false) }
+        var quotedName: String?
+        try scanLabelSet(into: &labels, metricName: &quotedName, syntax: syntax, allowsMetricName: name == nil)
+        if let quotedName {
+            name = quotedName
+            labels.add(LabelName.metricName, quotedName)
+        }
+        return (name, true)
+    }
+
     /// Scans `{name="value",...}` at the cursor (on the `{`) into `scratch`.
     /// A quoted string standing alone (`{"my.metric", a="b"}`) is the metric name
     /// (Prometheus 3's UTF-8 names); it is stored in `metricName` when given.

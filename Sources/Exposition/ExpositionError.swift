@@ -1,3 +1,5 @@
+import Model
+
 /// A parse or validation error in an exposition, with the place it was found.
 public struct ExpositionError: Error, Sendable, Hashable, CustomStringConvertible {
     /// 1-based line number.
@@ -51,23 +53,9 @@ public struct ExpositionError: Error, Sendable, Hashable, CustomStringConvertibl
     }
 }
 
+/// A value as messages show it: Go-quoted (as Prometheus quotes in its errors), long
+/// values cut short.
 func quoteForMessage(_ s: String) -> String {
     let limit = 60
-    let shown = s.count > limit ? String(s.prefix(limit)) + "…" : s
-    var out = "\""
-    for scalar in shown.unicodeScalars {
-        switch scalar {
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7f {
-                out += "\\x" + String(scalar.value, radix: 16)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
+    return GoString.quote(s.count > limit ? String(s.prefix(limit)) + "…" : s)
 }

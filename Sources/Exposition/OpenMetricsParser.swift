@@ -134,18 +134,7 @@ public struct OpenMetricsParser: ExpositionParser {
     /// `name{labels} value [timestamp] [# {labels} value [timestamp]]`
     private static func parseSample(_ s: inout ByteScanner, labels: inout LabelScratch) throws(ExpositionError) -> ExpositionEntry {
         let start = s.position
-        labels.reset()
-        var name = s.scanLegacyName(allowColon: true)
-        // `__name__` sorts before most label names: adding it first usually spares a sort.
-        if let name { labels.add(LabelName.metricName, name) }
-        if s.current == UInt8(ascii: "{") {
-            var quotedName: String?
-            try s.scanLabelSet(into: &labels, metricName: &quotedName, syntax: .openMetrics, allowsMetricName: name == nil)
-            if let quotedName {
-                name = quotedName
-                labels.add(LabelName.metricName, quotedName)
-            }
-        }
+        let name = try s.scanSeries(into: &labels, syntax: .openMetrics).name
         guard let name else {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a metric name"), at: start)
         }

@@ -111,24 +111,11 @@ public struct TextParser: ExpositionParser {
     /// `name{labels} value [timestamp]`
     private static func parseSample(_ s: inout ByteScanner, labels: inout LabelScratch) throws(ExpositionError) -> ExpositionEntry {
         let start = s.position
-        labels.reset()
-        var name = s.scanLegacyName(allowColon: true)
-        // `__name__` sorts before most label names: adding it first usually spares a sort.
-        if let name { labels.add(LabelName.metricName, name) }
-        let afterName = s.position
-        s.skipBlanks()
-        if s.current != UInt8(ascii: "{") { s.position = afterName }
-        if s.current == UInt8(ascii: "{") {
-            var quotedName: String?
-            try s.scanLabelSet(into: &labels, metricName: &quotedName, syntax: .textFormat, allowsMetricName: name == nil)
-            if let quotedName {
-                name = quotedName
-                labels.add(LabelName.metricName, quotedName)
-            }
-        } else if name == nil {
-            throw s.error(.unexpected(found: s.describeCurrent(), expected: "a metric name, '{', '#' or a blank line"))
-        }
+        var (name, hasLabelSet) = try s.scanSeries(into: &labels, syntax: .textFormat)
         if name == nil {
+            guard hasLabelSet else {
+                throw s.error(.unexpected(found: s.describeCurrent(), expected: "a metric name, '{', '#' or a blank line"))
+            }
             // `{__name__="x"}`: the name given as a label.
             guard let fromLabel = labels.value(named: LabelName.metricName) else {
                 throw s.error(.unexpected(found: "a label set without a metric name", expected: "a metric name"), at: start)

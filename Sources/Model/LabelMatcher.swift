@@ -90,8 +90,8 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
     /// Whether a label value satisfies this matcher. Pass "" for a missing label.
     public func matches(_ value: String) -> Bool {
         switch type {
-        case .equal: return Bytes.equal(value, self.value)
-        case .notEqual: return !Bytes.equal(value, self.value)
+        case .equal: return UTF8Bytes.equal(value, self.value)
+        case .notEqual: return !UTF8Bytes.equal(value, self.value)
         case .regexMatch: return regex?.matches(value) ?? false
         case .regexNoMatch: return !(regex?.matches(value) ?? false)
         }
@@ -124,7 +124,7 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
 
     public static func == (lhs: LabelMatcher, rhs: LabelMatcher) -> Bool {
         // Byte equality, consistent with matching; String's hash agrees with it.
-        lhs.type == rhs.type && Bytes.equal(lhs.name, rhs.name) && Bytes.equal(lhs.value, rhs.value)
+        lhs.type == rhs.type && UTF8Bytes.equal(lhs.name, rhs.name) && UTF8Bytes.equal(lhs.value, rhs.value)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -77,11 +77,11 @@ public struct RegexMatcher: Sendable {
         case .nonEmpty:
             return !s.isEmpty
         case .equal(let literal):
-            return Bytes.equal(s, literal)
+            return UTF8Bytes.equal(s, literal)
         case .anyOf(let literals):
             var text = s
             return text.withUTF8 { t in
-                for literal in literals where Bytes.equal(t, literal) { return true }
+                for literal in literals where literal.withUnsafeBufferPointer({ UTF8Bytes.equal(t, $0) }) { return true }
                 return false
             }
         case .set(let set, _):
@@ -331,7 +331,7 @@ struct UTF8Key: Hashable, Sendable {
 
     init(_ string: String) { self.string = string }
 
-    static func == (lhs: UTF8Key, rhs: UTF8Key) -> Bool { Bytes.equal(lhs.string, rhs.string) }
+    static func == (lhs: UTF8Key, rhs: UTF8Key) -> Bool { UTF8Bytes.equal(lhs.string, rhs.string) }
 
     func hash(into hasher: inout Hasher) {
         var s = string
@@ -339,28 +339,8 @@ struct UTF8Key: Hashable, Sendable {
     }
 }
 
-/// Byte-wise helpers over UTF-8.
+/// Matching of a literal with arbitrary text around it, on UTF-8 bytes.
 enum Bytes {
-    /// Byte equality of two strings (not Swift's canonical equivalence).
-    @inline(__always)
-    static func equal(_ a: String, _ b: String) -> Bool {
-        guard a.utf8.count == b.utf8.count else { return false }
-        var a = a, b = b
-        return a.withUTF8 { ab in b.withUTF8 { bb in ab.elementsEqual(bb) } }
-    }
-
-    @inline(__always)
-    static func equal(_ s: String, _ literal: [UInt8]) -> Bool {
-        guard s.utf8.count == literal.count else { return false }
-        var s = s
-        return s.withUTF8 { equal($0, literal) }
-    }
-
-    @inline(__always)
-    static func equal(_ t: UnsafeBufferPointer<UInt8>, _ literal: [UInt8]) -> Bool {
-        t.count == literal.count && literal.withUnsafeBufferPointer { t.elementsEqual($0) }
-    }
-
     /// Whether `literal` occurs in `t` with at least `leading` characters before it and
     /// `trailing` after it. Byte positions are character boundaries here because both `t`
     /// and the non-empty `literal` are valid UTF-8 (a literal starts with a lead byte).

@@ -25,6 +25,18 @@ public enum UTF8Bytes {
         return memcmp(ab, bb, a.count) == 0
     }
 
+    /// Byte equality of two strings (not Swift's canonical equivalence).
+    @inlinable
+    public static func equal(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && with(a) { ab in with(b) { equal(ab, $0) } }
+    }
+
+    /// Whether `s` is exactly the bytes `literal`.
+    @inlinable
+    public static func equal(_ s: String, _ literal: [UInt8]) -> Bool {
+        s.utf8.count == literal.count && with(s) { sb in literal.withUnsafeBufferPointer { equal(sb, $0) } }
+    }
+
     /// Whether `bytes` hold exactly the UTF-8 of `s`.
     @inlinable
     public static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ s: String) -> Bool {

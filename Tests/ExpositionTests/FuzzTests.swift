@@ -7,18 +7,6 @@ import Testing
 /// a thrown ``ExpositionError`` with a line and column inside the input.
 @Suite(.enabled(if: Conformance.shouldRun))
 struct FuzzTests {
-    /// A small, fast, seeded generator (SplitMix64) so failures reproduce.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Seeds: every OpenMetrics case plus slices of Prometheus's textparse inputs.
     static func seeds() throws -> [[UInt8]] {
         var seeds: [[UInt8]] = []
@@ -45,7 +33,7 @@ struct FuzzTests {
         "# {a=\"b\"} 1 1", "counter", "histogram", "stateset", "info",
     ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xE2, 0x98], [0x80]]
 
-    static func mutate(_ input: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         let rounds = Int.random(in: 1...4, using: &rng)
         for _ in 0..<rounds {
@@ -75,7 +63,7 @@ struct FuzzTests {
         return bytes
     }
 
-    static func random(_ rng: inout SplitMix) -> [UInt8] {
+    static func random(_ rng: inout SplitMix64) -> [UInt8] {
         let n = Int.random(in: 0..<96, using: &rng)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(n)
@@ -104,7 +92,7 @@ struct FuzzTests {
 
     @Test func hundredThousandInputsNeverCrash() throws {
         let seeds = try Self.seeds()
-        var rng = SplitMix(state: 0x4849_4E44_5349_4748)  // "HINDSIGH"
+        var rng = SplitMix64(state: 0x4849_4E44_5349_4748)  // "HINDSIGH"
         var inputs = 0, failures = 0
         for i in 0..<100_000 {
             let input = i % 4 == 0 ? Self.random(&rng) : Self.mutate(seeds[Int.random(in: 0..<seeds.count, using: &rng)], &rng)

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import Model
 
@@ -232,20 +233,8 @@ struct LabelMatcherTests {
             // Every listed value matches, and nothing outside the set does.
             for value in set { #expect(re2.fullMatch(value), "\(GoString.quote(value)) ∈ setMatches") }
             for input in Self.agreementInputs where re2.fullMatch(input) {
-                #expect(set.contains { Bytes.equal($0, input) }, "\(GoString.quote(input)) missing from setMatches")
+                #expect(set.contains { UTF8Bytes.equal($0, input) }, "\(GoString.quote(input)) missing from setMatches")
             }
-        }
-    }
-
-    /// A deterministic random generator (SplitMix64), so failures reproduce.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 
