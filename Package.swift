@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "hindsight", targets: ["hindsight"]),
         .library(name: "Model", targets: ["Model"]),
         .library(name: "Exposition", targets: ["Exposition"]),
+        .library(name: "TSDB", targets: ["TSDB"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,10 +26,11 @@ let package = Package(
         ),
         .target(name: "Model", dependencies: ["CRE2"]),
         .target(name: "Exposition", dependencies: ["Model"]),
+        .target(name: "TSDB", dependencies: ["Model"]),
         .executableTarget(
             name: "hindsight",
             dependencies: [
-                "Model", "Exposition",
+                "Model", "Exposition", "TSDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +38,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "Model", "TestSupport"]),
+        .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Model", "Exposition", "TestSupport"]),
         .testTarget(name: "HindsightCLITests", dependencies: ["hindsight", "Exposition", "Model", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6],

@@ -1,0 +1,203 @@
+/// Appends bits, most significant bit first, to a growable byte array: the bit layout of
+/// Prometheus's `bstream`, which all chunk encodings are built on.
+///
+/// Unused low bits of the last byte are always zero, so ``bytes`` is at every moment a
+/// valid zero-padded stream. Growth is the array's amortized doubling; no write allocates
+/// on its own.
+public struct BitWriter: Sendable, Hashable {
+    /// The stream so far, zero-padded to a whole byte.
+    public private(set) var bytes: [UInt8]
+    /// How many low bits of the last byte are still free (0…7).
+    private var free: Int
+
+    /// Starts an empty stream with room for `capacity` bytes before the first reallocation.
+    public init(reservingCapacity capacity: Int = 128) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        free = 0
+    }
+
+    /// Continues after `bytes`, treating them as whole bytes (the next bit starts a new byte).
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+        free = 0
+    }
+
+    /// Bits written so far, including any bytes the writer was started with.
+    public var bitCount: Int { bytes.count &* 8 &- free }
+
+    /// Writes one bit.
+    @inlinable
+    public mutating func writeBit(_ bit: Bool) {
+        writeBits(bit ? 1 : 0, count: 1)
+    }
+
+    /// Writes the low `count` bits of `value` (0…64 bits), most significant first.
+    public mutating func writeBits(_ value: UInt64, count: Int) {
+        precondition(count >= 0 && count <= 64, "BitWriter.writeBits: count \(count) is outside 0...64")
+        var remaining = count
+        // Keep only the bits to write (smart shift: 64 - 64 == 0 keeps everything, 64 - 0 clears all).
+        var v = value & (UInt64.max >> (64 - remaining))
+        if free > 0 && remaining > 0 {
+            let take = min(free, remaining)
+            let top = v >> (remaining - take)  // the first `take` bits
+            bytes[bytes.count - 1] |= UInt8(truncatingIfNeeded: top << (free - take))
+            free -= take
+            remaining -= take
+            v &= UInt64.max >> (64 - remaining)
+        }
+        while remaining >= 8 {
+            remaining -= 8
+            bytes.append(UInt8(truncatingIfNeeded: v >> remaining))
+        }
+        if remaining > 0 {
+            bytes.append(UInt8(truncatingIfNeeded: v << (8 - remaining)))
+            free = 8 - remaining
+        }
+    }
+
+    /// Writes 8 bits (not necessarily byte-aligned).
+    @inlinable
+    public mutating func writeByte(_ byte: UInt8) {
+        writeBits(UInt64(byte), count: 8)
+    }
+
+    /// Writes Go's `binary.PutUvarint` encoding of `x` (LEB128, 1–10 bytes).
+    public mutating func writeUvarint(_ x: UInt64) {
+        var x = x
+        while x >= 0x80 {
+            writeByte(UInt8(truncatingIfNeeded: x) | 0x80)
+            x >>= 7
+        }
+        writeByte(UInt8(x))
+    }
+
+    /// Writes Go's `binary.PutVarint` encoding of `x` (zig-zag, then uvarint).
+    public mutating func writeVarint(_ x: Int64) {
+        var ux = UInt64(bitPattern: x) << 1
+        if x < 0 { ux = ~ux }
+        writeUvarint(ux)
+    }
+
+    /// Overwrites a whole byte already written, e.g. a header in front of the bitstream.
+    public mutating func replaceByte(at index: Int, with byte: UInt8) {
+        bytes[index] = byte
+    }
+}
+
+/// Reads bits, most significant bit first, from a byte array (the reading side of
+/// Prometheus's `bstream`).
+///
+/// It keeps up to 64 bits in a register and refills it 8 bytes at a time, so a read is
+/// a shift and a mask. Reading past the end throws ``ChunkError/endOfStream(bitOffset:byteCount:)``;
+/// it never traps.
+public struct BitReader: Sendable {
+    /// The whole byte array (reading starts at the offset given to `init`).
+    public let bytes: [UInt8]
+    /// The next byte to load into `buffer`.
+    private var nextByte: Int
+    /// The low `valid` bits are the next unread bits, most significant first.
+    private var buffer: UInt64 = 0
+    private var valid: Int = 0
+
+    /// Reads `bytes` starting at byte `byteOffset` (clamped to the array).
+    public init(_ bytes: [UInt8], byteOffset: Int = 0) {
+        self.bytes = bytes
+        nextByte = min(max(byteOffset, 0), bytes.count)
+    }
+
+    /// The position of the next bit to read, counted from the start of `bytes`.
+    public var bitOffset: Int { nextByte &* 8 &- valid }
+
+    /// Bits left to read.
+    public var bitsRemaining: Int { (bytes.count &- nextByte) &* 8 &+ valid }
+
+    /// Loads the next up to 8 bytes into the register; `valid` must be 0.
+    private mutating func refill() throws(ChunkError) {
+        let available = bytes.count - nextByte
+        if available >= 8 {
+            var word: UInt64 = 0
+            bytes.withUnsafeBufferPointer { b in
+                for i in 0..<8 { word = word << 8 | UInt64(b[nextByte + i]) }
+            }
+            buffer = word
+            valid = 64
+            nextByte += 8
+        } else if available > 0 {
+            var word: UInt64 = 0
+            for i in 0..<available { word = word << 8 | UInt64(bytes[nextByte + i]) }
+            buffer = word
+            valid = available * 8
+            nextByte += available
+        } else {
+            throw .endOfStream(bitOffset: bitOffset, byteCount: bytes.count)
+        }
+    }
+
+    /// Reads one bit.
+    @inline(__always)
+    public mutating func readBit() throws(ChunkError) -> Bool {
+        if valid == 0 { try refill() }
+        valid -= 1
+        return (buffer >> valid) & 1 != 0
+    }
+
+    /// Reads `count` bits (0…64) as the low bits of the result.
+    @inline(__always)
+    public mutating func readBits(_ count: Int) throws(ChunkError) -> UInt64 {
+        precondition(count >= 0 && count <= 64, "BitReader.readBits: count \(count) is outside 0...64")
+        if count <= valid {
+            valid -= count
+            return (buffer >> valid) & (UInt64.max >> (64 - count))
+        }
+        return try readBitsSlow(count)
+    }
+
+    /// The refill path of ``readBits(_:)``: the bits straddle the register.
+    private mutating func readBitsSlow(_ count: Int) throws(ChunkError) -> UInt64 {
+        let head = valid
+        let high = buffer & (UInt64.max >> (64 - head))
+        let need = count - head
+        valid = 0
+        try refill()
+        guard need <= valid else {
+            // Leave the reader at the end so that repeated calls keep failing.
+            valid = 0
+            throw .endOfStream(bitOffset: bitOffset, byteCount: bytes.count)
+        }
+        valid -= need
+        let low = (buffer >> valid) & (UInt64.max >> (64 - need))
+        return high << need | low  // smart shift: `high << 64` is 0 when head == 0
+    }
+
+    /// Reads 8 bits (not necessarily byte-aligned).
+    @inline(__always)
+    public mutating func readByte() throws(ChunkError) -> UInt8 {
+        UInt8(truncatingIfNeeded: try readBits(8))
+    }
+
+    /// Reads Go's `binary.ReadUvarint` encoding; more than 64 bits is an error.
+    public mutating func readUvarint() throws(ChunkError) -> UInt64 {
+        let start = bitOffset / 8
+        var x: UInt64 = 0
+        var shift: UInt64 = 0
+        for i in 0..<10 {
+            let b = try readByte()
+            if b < 0x80 {
+                if i == 9 && b > 1 { throw .varintOverflow(byteOffset: start) }
+                return x | UInt64(b) << shift
+            }
+            x |= UInt64(b & 0x7F) << shift
+            shift += 7
+        }
+        throw .varintOverflow(byteOffset: start)
+    }
+
+    /// Reads Go's `binary.ReadVarint` encoding (zig-zag).
+    public mutating func readVarint() throws(ChunkError) -> Int64 {
+        let ux = try readUvarint()
+        var x = Int64(bitPattern: ux >> 1)
+        if ux & 1 != 0 { x = ~x }
+        return x
+    }
+}

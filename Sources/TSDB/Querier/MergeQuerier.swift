@@ -1,0 +1,98 @@
+import Model
+
+/// Queries several queriers (blocks, head) as one: series with the same labels are
+/// merged into one series whose samples are interleaved by time, with duplicate
+/// timestamps kept once (the first querier's sample wins).
+public struct MergeQuerier: Querier {
+    let queriers: [any Querier]
+
+    public init(_ queriers: [any Querier]) { self.queriers = queriers }
+
+    public func select(_ matchers: [LabelMatcher], hints: SelectHints?) throws -> any SeriesSet {
+        if queriers.count == 1 { return try queriers[0].select(matchers, hints: hints) }
+        var byLabels: [Labels: [any Series]] = [:]
+        var order: [Labels] = []
+        for querier in queriers {
+            var set = try querier.select(matchers, hints: hints)
+            while let series = try set.next() {
+                if byLabels[series.labels] == nil { order.append(series.labels) }
+                byLabels[series.labels, default: []].append(series)
+            }
+        }
+        order.sort()
+        return ArraySeriesSet(order.map { labels in
+            let parts = byLabels[labels] ?? []
+            return parts.count == 1 ? parts[0] : MergedSeries(labels: labels, parts: parts)
+        })
+    }
+
+    public func labelNames(matching matchers: [LabelMatcher]) throws -> [String] {
+        var names = Set<String>()
+        for querier in queriers { names.formUnion(try querier.labelNames(matching: matchers)) }
+        return names.sorted { ByteOrder.less($0, $1) }
+    }
+
+    public func labelValues(_ name: String, matching matchers: [LabelMatcher]) throws -> [String] {
+        var values = Set<String>()
+        for querier in queriers { values.formUnion(try querier.labelValues(name, matching: matchers)) }
+        return values.sorted { ByteOrder.less($0, $1) }
+    }
+}
+
+/// One series stored in several places.
+struct MergedSeries: Series {
+    let labels: Labels
+    let parts: [any Series]
+
+    func makeIterator() -> any SampleIterator {
+        MergedSampleIterator(parts.map { $0.makeIterator() })
+    }
+}
+
+/// Merges sample iterators by timestamp; equal timestamps yield the first iterator's sample.
+struct MergedSampleIterator: SampleIterator {
+    private var iterators: [any SampleIterator]
+    /// Each iterator's next unconsumed sample (its current one).
+    private var heads: [Sample?]
+    private var started = false
+    private var last: Sample?
+
+    init(_ iterators: [any SampleIterator]) {
+        self.iterators = iterators
+        heads = Array(repeating: nil, count: iterators.count)
+    }
+
+    mutating func next() throws -> Sample? {
+        if !started {
+            started = true
+            for i in iterators.indices { heads[i] = try iterators[i].next() }
+        }
+        var best: Sample?
+        for head in heads {
+            guard let head else { continue }
+            if best == nil || head.timestamp < best!.timestamp { best = head }
+        }
+        guard let sample = best else {
+            last = nil
+            return nil
+        }
+        for i in heads.indices where heads[i]?.timestamp == sample.timestamp {
+            heads[i] = try iterators[i].next()
+        }
+        last = sample
+        return sample
+    }
+
+    mutating func seek(to t: Timestamp) throws -> Sample? {
+        if let last, last.timestamp >= t { return last }
+        if !started {
+            started = true
+            for i in iterators.indices { heads[i] = try iterators[i].seek(to: t) }
+        } else {
+            for i in heads.indices where (heads[i]?.timestamp ?? .max) < t {
+                heads[i] = try iterators[i].seek(to: t)
+            }
+        }
+        return try next()
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Model
+
+/// A data directory opened read-only: its persisted blocks, queried as one.
+///
+/// Works on a Hindsight or Prometheus data directory and on a Prometheus admin snapshot;
+/// nothing in the directory is modified (no lock file is taken, the WAL is not replayed).
+public final class ReadOnlyDB: Queryable {
+    public let directory: String
+    /// The blocks, ordered by their minimum time.
+    public let blocks: [Block]
+    /// Blocks that could not be opened, with why; the healthy ones are still served.
+    public let brokenBlocks: [(directory: String, error: TSDBError)]
+
+    public init(directory: String) throws(TSDBError) {
+        self.directory = directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .io(path: directory, reason: "no such directory")
+        }
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            throw .io(path: directory, reason: "cannot list the directory: \(error.localizedDescription)")
+        }
+        var blocks: [Block] = []
+        var broken: [(directory: String, error: TSDBError)] = []
+        for entry in entries where ReadOnlyDB.isBlockName(entry) {
+            let path = directory + "/" + entry
+            guard FileManager.default.fileExists(atPath: path + "/meta.json") else { continue }
+            do throws(TSDBError) {
+                blocks.append(try Block(directory: path))
+            } catch {
+                broken.append((path, error))
+            }
+        }
+        brokenBlocks = broken
+        self.blocks = blocks.sorted { ($0.meta.minTime, $0.meta.ulid) < ($1.meta.minTime, $1.meta.ulid) }
+    }
+
+    /// A ULID: 26 characters of Crockford base32 (blocks being written end in `.tmp…` and are skipped).
+    static func isBlockName(_ name: String) -> Bool {
+        name.utf8.count == 26 && name.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+        }
+    }
+
+    public func querier(mint: Timestamp, maxt: Timestamp) throws -> any Querier {
+        let overlapping = blocks.filter { $0.meta.minTime <= maxt && $0.meta.maxTime > mint }
+        return MergeQuerier(try overlapping.map { try $0.querier(mint: mint, maxt: maxt) })
+    }
+}
