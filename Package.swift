@@ -26,7 +26,7 @@ let package = Package(
         ),
         .target(name: "Model", dependencies: ["CRE2"]),
         .target(name: "Exposition", dependencies: ["Model"]),
-        .target(name: "TSDB", dependencies: ["Model"]),
+        .target(name: "TSDB", dependencies: ["Model", "Exposition"]),
         .executableTarget(
             name: "hindsight",
             dependencies: [

@@ -8,8 +8,88 @@ struct TSDBCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsdb",
         abstract: "Inspect TSDB data directories and blocks (Prometheus's block format).",
-        subcommands: [TSDBList.self, TSDBDump.self]
+        subcommands: [TSDBCreateBlocksFrom.self, TSDBList.self, TSDBDump.self]
     )
+}
+
+/// `hindsight tsdb create-blocks-from …`: backfill blocks from other formats.
+struct TSDBCreateBlocksFrom: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-blocks-from",
+        abstract: "Create blocks from other data formats.",
+        subcommands: [TSDBCreateBlocksFromOpenMetrics.self]
+    )
+}
+
+/// `hindsight tsdb create-blocks-from openmetrics FILE DIR`, like promtool's.
+struct TSDBCreateBlocksFromOpenMetrics: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "openmetrics",
+        abstract: "Import samples from an OpenMetrics file (every sample with a timestamp) into blocks.",
+        discussion: "Blocks cover --max-block-duration (default 2h) aligned to multiples of it, with Prometheus's chunk layout, so Prometheus and promtool read them."
+    )
+
+    @Flag(name: [.short, .long], help: "Print human-readable times and sizes.")
+    var humanReadable = false
+
+    @Flag(name: [.short, .long], help: "Do not print the created blocks.")
+    var quiet = false
+
+    @Option(help: "Maximum duration of a created block, e.g. 2h or 6h (a multiple of 2h).")
+    var maxBlockDuration: String = "2h"
+
+    @Argument(help: "The OpenMetrics input file.")
+    var input: String
+
+    @Argument(help: "The output directory.")
+    var output: String = "data/"
+
+    func run() throws {
+        guard let duration = PromDuration.milliseconds(maxBlockDuration), duration >= 2 * 3_600_000 else {
+            throw ValidationError("--max-block-duration must be a duration of at least 2h, such as 2h or 1d")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try InputReader.readAll(input)
+        } catch {
+            printError("\(input): error: \(error)")
+            throw ExitCode(1)
+        }
+        let blockDuration = duration / (2 * 3_600_000) * (2 * 3_600_000)
+        do {
+            let report = try OpenMetricsBackfill.run(bytes, into: output, blockDuration: blockDuration)
+            if !quiet {
+                var list = TSDBList()
+                list.humanReadable = humanReadable
+                list.directory = output
+                try list.run(only: Set(report.blocks.map(\.ulid)))
+            }
+        } catch {
+            printError("error: \(input): \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Prometheus durations (`1h30m`, `2d`, `500ms`) in milliseconds.
+enum PromDuration {
+    static func milliseconds(_ text: String) -> Int64? {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000), ("y", 31_536_000_000)]
+        var rest = Substring(text)
+        var total: Int64 = 0
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, let n = Int64(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            guard let (unit, factor) = units.first(where: { rest.hasPrefix($0.0) && !(rest.hasPrefix("ms") && $0.0 == "m") }) else { return nil }
+            rest = rest.dropFirst(unit.count)
+            let (product, overflow) = n.multipliedReportingOverflow(by: factor)
+            guard !overflow else { return nil }
+            total += product
+        }
+        return total
+    }
 }
 
 /// `hindsight tsdb list DIR`: the blocks of a directory, like `promtool tsdb list`.
@@ -26,9 +106,14 @@ struct TSDBList: ParsableCommand {
     var directory: String = "data/"
 
     func run() throws {
+        try run(only: nil)
+    }
+
+    /// Lists the blocks (only those in `only`, when given).
+    func run(only: Set<String>?) throws {
         let db = try openDB(directory)
         var rows = [["BLOCK ULID", "MIN TIME", "MAX TIME", "DURATION", "NUM SAMPLES", "NUM CHUNKS", "NUM SERIES", "SIZE"]]
-        for block in db.blocks {
+        for block in db.blocks where only?.contains(block.meta.ulid) ?? true {
             let meta = block.meta
             let size = directorySize(block.directory)
             rows.append([

@@ -1,13 +1,16 @@
 /// Appends bits, most significant bit first, to a growable byte array: the bit layout of
 /// Prometheus's `bstream`, which all chunk encodings are built on.
 ///
-/// Unused low bits of the last byte are always zero, so ``bytes`` is at every moment a
-/// valid zero-padded stream. Growth is the array's amortized doubling; no write allocates
-/// on its own.
+/// Byte lengths follow `bstream` exactly, because chunk bytes must be identical to
+/// Prometheus's: writing whole bytes (``writeByte(_:)``, or the 8-bit groups of
+/// ``writeBits(_:count:)``) leaves an empty byte at the end of the stream that the next
+/// bits go into. So a stream may end in a zero byte; readers ignore it like any padding.
+/// Unwritten bits are always zero. Growth is the array's amortized doubling; no write
+/// allocates on its own.
 public struct BitWriter: Sendable, Hashable {
-    /// The stream so far, zero-padded to a whole byte.
+    /// The stream so far, including zero padding.
     public private(set) var bytes: [UInt8]
-    /// How many low bits of the last byte are still free (0…7).
+    /// How many low bits of the last byte are still free (0…8; 8 only after whole bytes).
     private var free: Int
 
     /// Starts an empty stream with room for `capacity` bytes before the first reallocation.
@@ -17,9 +20,11 @@ public struct BitWriter: Sendable, Hashable {
         free = 0
     }
 
-    /// Continues after `bytes`, treating them as whole bytes (the next bit starts a new byte).
-    public init(bytes: [UInt8]) {
+    /// Continues after `bytes`, treating them as whole bytes (the next bit starts a new
+    /// byte), with room for `capacity` bytes in all.
+    public init(bytes: [UInt8], reservingCapacity capacity: Int = 0) {
         self.bytes = bytes
+        self.bytes.reserveCapacity(capacity)
         free = 0
     }
 
@@ -33,12 +38,36 @@ public struct BitWriter: Sendable, Hashable {
     }
 
     /// Writes the low `count` bits of `value` (0…64 bits), most significant first.
+    ///
+    /// As in `bstream.writeBits`, the leading `count / 8` bytes' worth are written as whole
+    /// bytes (which keep an empty byte at the end) and the rest bit by bit.
     public mutating func writeBits(_ value: UInt64, count: Int) {
         precondition(count >= 0 && count <= 64, "BitWriter.writeBits: count \(count) is outside 0...64")
+        let rest = count & 7
+        if count >= 8 {
+            if free == 0 {
+                bytes.append(0)
+                free = 8
+            }
+            let before = free
+            append(value >> rest, count: count - rest)
+            if before == 8 {
+                // Whole bytes written into an empty byte leave an empty byte behind.
+                bytes.append(0)
+                free = 8
+            }
+        }
+        if rest > 0 { append(value, count: rest) }
+    }
+
+    /// Appends the low `count` bits of `value` as a plain bitstream, filling the free bits
+    /// of the last byte first.
+    @inline(__always)
+    private mutating func append(_ value: UInt64, count: Int) {
         var remaining = count
         // Keep only the bits to write (smart shift: 64 - 64 == 0 keeps everything, 64 - 0 clears all).
         var v = value & (UInt64.max >> (64 - remaining))
-        if free > 0 && remaining > 0 {
+        if free > 0 {
             let take = min(free, remaining)
             let top = v >> (remaining - take)  // the first `take` bits
             bytes[bytes.count - 1] |= UInt8(truncatingIfNeeded: top << (free - take))

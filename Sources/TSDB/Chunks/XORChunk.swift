@@ -2,7 +2,7 @@ import Model
 
 /// A float chunk in Prometheus's XOR (Gorilla) encoding, as the raw bytes that follow the
 /// encoding byte in a chunk segment file: a big-endian `u16` sample count, then an
-/// MSB-first bitstream zero-padded to a whole byte.
+/// MSB-first bitstream, zero-padded (sometimes with a whole zero byte, see ``BitWriter``).
 ///
 /// Keeping the exact bytes lets blocks be read and written without re-encoding, and lets
 /// the same bytes go into a `chunks/` file byte-for-byte as Prometheus writes them.
@@ -77,12 +77,12 @@ public struct XORAppender: Sendable {
 
     /// Starts an empty chunk.
     public init() {
-        writer = BitWriter(reservingCapacity: 128)
-        writer.writeByte(0)
-        writer.writeByte(0)
+        // The sample count header, then the bitstream from the next byte on.
+        writer = BitWriter(bytes: [0, 0], reservingCapacity: 128)
     }
 
-    /// The chunk so far, with its sample count header up to date.
+    /// The chunk so far, with its sample count header up to date. It shares storage with
+    /// the appender, so the next append copies the bytes once (copy-on-write).
     public var chunk: XORChunk { XORChunk(validated: writer.bytes) }
 
     /// The size of the chunk data so far (header included), for cutting chunks by size.
