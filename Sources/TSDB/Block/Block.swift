@@ -64,7 +64,7 @@ struct BlockQuerier: Querier {
 /// A series of a block: its chunks in the queried range, decoded on demand.
 struct BlockSeries: Series {
     let labels: Labels
-    let ref: UInt32
+    let ref: UInt64
     let chunks: [ChunkMeta]
     let block: Block
     let mint: Timestamp
@@ -138,15 +138,25 @@ struct BlockSeriesIterator: SampleIterator {
     }
 }
 
+/// An index that answers postings lookups: a block's index or the head's.
+public protocol PostingsSource {
+    /// The series references having `name="value"`, ascending.
+    func postings(_ name: String, _ value: String) throws -> [UInt64]
+    /// The merged postings of every value of `name` that satisfies `include`.
+    func postings(_ name: String, where include: (String) -> Bool) throws -> [UInt64]
+    /// Every series reference, ascending.
+    func allPostings() throws -> [UInt64]
+}
+
 /// Prometheus's rules for turning label matchers into a postings list.
 ///
 /// A matcher that matches the empty string also selects series that lack the label (a
 /// missing label reads as ""): it becomes "all series minus those whose value does not
 /// match". Other matchers select the union of the postings of the values they match.
 enum PostingsForMatchers {
-    static func resolve(_ matchers: [LabelMatcher], in index: IndexReader) throws -> [UInt32] {
-        var result: [UInt32]?
-        var subtract: [[UInt32]] = []
+    static func resolve(_ matchers: [LabelMatcher], in index: some PostingsSource) throws -> [UInt64] {
+        var result: [UInt64]?
+        var subtract: [[UInt64]] = []
         for matcher in matchers {
             if matcher.matchesEmpty {
                 // Anything matches when no value fails the matcher.
@@ -154,7 +164,7 @@ enum PostingsForMatchers {
                 if !failing.isEmpty { subtract.append(failing) }
                 continue
             }
-            let matching: [UInt32]
+            let matching: [UInt64]
             if let values = matcher.setMatches, matcher.type == .equal || matcher.type == .regexMatch {
                 matching = Postings.union(try values.map { value throws in try index.postings(matcher.name, value) })
             } else {

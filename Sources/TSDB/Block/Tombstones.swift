@@ -4,7 +4,7 @@ import Model
 /// Deleted time ranges per series, read from a block's `tombstones` file.
 public struct Tombstones: Sendable {
     /// Series reference → deleted closed intervals [mint, maxt], sorted.
-    public private(set) var intervals: [UInt32: [ClosedRange<Timestamp>]] = [:]
+    public private(set) var intervals: [UInt64: [ClosedRange<Timestamp>]] = [:]
 
     static let magic: UInt32 = 0x0130_BA30
 
@@ -17,7 +17,7 @@ public struct Tombstones: Sendable {
             throw .io(path: path, reason: "cannot read the tombstones file")
         }
         let bytes = Array(data)
-        intervals = try bytes.withUnsafeBufferPointer { buffer throws(TSDBError) -> [UInt32: [ClosedRange<Timestamp>]] in
+        intervals = try bytes.withUnsafeBufferPointer { buffer throws(TSDBError) -> [UInt64: [ClosedRange<Timestamp>]] in
             guard buffer.count >= 9 else {
                 throw .corrupt(file: path, offset: 0, reason: "the file is too small (\(buffer.count) bytes) to hold tombstones")
             }
@@ -33,14 +33,12 @@ public struct Tombstones: Sendable {
                 throw .corrupt(file: path, offset: end, reason: "tombstones checksum mismatch")
             }
             var d = ByteDecoder(buffer, from: 5, to: end)
-            var result: [UInt32: [ClosedRange<Timestamp>]] = [:]
+            var result: [UInt64: [ClosedRange<Timestamp>]] = [:]
             do throws(ByteDecoder.Failure) {
                 while d.remaining > 0 {
                     let ref = try d.uvarint(), mint = try d.varint(), maxt = try d.varint()
-                    guard ref <= UInt64(UInt32.max), mint <= maxt else {
-                        throw ByteDecoder.Failure.overflow(at: d.position)
-                    }
-                    result[UInt32(ref), default: []].append(mint...maxt)
+                    guard mint <= maxt else { throw ByteDecoder.Failure.overflow(at: d.position) }
+                    result[ref, default: []].append(mint...maxt)
                 }
             } catch {
                 throw error.error(file: path, what: "tombstone entry")
@@ -51,7 +49,7 @@ public struct Tombstones: Sendable {
     }
 
     /// Whether `t` of series `ref` has been deleted.
-    public func isDeleted(_ ref: UInt32, at t: Timestamp) -> Bool {
+    public func isDeleted(_ ref: UInt64, at t: Timestamp) -> Bool {
         intervals[ref]?.contains { $0.contains(t) } ?? false
     }
 

@@ -23,7 +23,7 @@ public struct ChunkMeta: Sendable, Hashable {
 /// The file is read once and checked (magic, version, the table of contents, the symbol
 /// table and postings offset table checksums); series and postings entries are checked
 /// when they are read.
-public final class IndexReader: Sendable {
+public final class IndexReader: Sendable, PostingsSource {
     public let path: String
     /// The index format version (1 or 2).
     public let version: Int
@@ -179,7 +179,7 @@ public final class IndexReader: Sendable {
     }
 
     /// The series references having `name="value"`, ascending.
-    public func postings(_ name: String, _ value: String) throws(TSDBError) -> [UInt32] {
+    public func postings(_ name: String, _ value: String) throws(TSDBError) -> [UInt64] {
         guard let entries = postingsTable[name] else { return [] }
         var low = 0, high = entries.count
         while low < high {
@@ -191,37 +191,40 @@ public final class IndexReader: Sendable {
     }
 
     /// Every series reference, ascending.
-    public func allPostings() throws(TSDBError) -> [UInt32] {
+    public func allPostings() throws(TSDBError) -> [UInt64] {
         try postings("", "")
     }
 
     /// The postings lists of every value of `name` that satisfies `include`, merged.
-    public func postings(_ name: String, where include: (String) -> Bool) throws(TSDBError) -> [UInt32] {
-        var lists: [[UInt32]] = []
+    public func postings(_ name: String, where include: (String) -> Bool) throws(TSDBError) -> [UInt64] {
+        var lists: [[UInt64]] = []
         for entry in postingsTable[name] ?? [] where include(entry.value) {
             lists.append(try readPostings(at: entry.offset))
         }
         return Postings.union(lists)
     }
 
-    private func readPostings(at offset: Int) throws(TSDBError) -> [UInt32] {
+    private func readPostings(at offset: Int) throws(TSDBError) -> [UInt64] {
         let file = path
-        return try bytes.withUnsafeBufferPointer { buffer throws(TSDBError) -> [UInt32] in
+        return try bytes.withUnsafeBufferPointer { buffer throws(TSDBError) -> [UInt64] in
             let body = try IndexReader.section(buffer, at: offset, file: file, what: "postings list")
             var d = ByteDecoder(buffer, from: body.lowerBound, to: body.upperBound)
-            return try IndexReader.decode(file, "postings list") { () throws(ByteDecoder.Failure) -> [UInt32] in
+            return try IndexReader.decode(file, "postings list") { () throws(ByteDecoder.Failure) -> [UInt64] in
                 let count = Int(try d.be32())
                 guard count * 4 <= d.remaining else { throw .truncated(at: d.position) }
-                var refs: [UInt32] = []
+                var refs: [UInt64] = []
                 refs.reserveCapacity(count)
-                for _ in 0..<count { refs.append(try d.be32()) }
+                for _ in 0..<count { refs.append(UInt64(try d.be32())) }
                 return refs
             }
         }
     }
 
     /// The labels and chunks of series `ref`.
-    public func series(_ ref: UInt32) throws(TSDBError) -> (labels: Labels, chunks: [ChunkMeta]) {
+    public func series(_ ref: UInt64) throws(TSDBError) -> (labels: Labels, chunks: [ChunkMeta]) {
+        guard ref < UInt64(Int.max / 16) else {
+            throw .corrupt(file: path, offset: 0, reason: "series reference \(ref) is out of range")
+        }
         let offset = version == 2 ? Int(ref) * 16 : Int(ref)
         let file = path
         return try bytes.withUnsafeBufferPointer { buffer throws(TSDBError) -> (labels: Labels, chunks: [ChunkMeta]) in
@@ -281,21 +284,21 @@ public final class IndexReader: Sendable {
 /// Operations on sorted lists of series references.
 public enum Postings {
     /// The sorted union of sorted lists, without duplicates.
-    public static func union(_ lists: [[UInt32]]) -> [UInt32] {
+    public static func union(_ lists: [[UInt64]]) -> [UInt64] {
         let nonEmpty = lists.filter { !$0.isEmpty }
         if nonEmpty.isEmpty { return [] }
         if nonEmpty.count == 1 { return nonEmpty[0] }
         var all = nonEmpty.flatMap { $0 }
         all.sort()
-        var out: [UInt32] = []
+        var out: [UInt64] = []
         out.reserveCapacity(all.count)
         for ref in all where out.last != ref { out.append(ref) }
         return out
     }
 
     /// The sorted intersection of two sorted lists.
-    public static func intersect(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
-        var out: [UInt32] = []
+    public static func intersect(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
+        var out: [UInt64] = []
         var i = 0, j = 0
         while i < a.count && j < b.count {
             if a[i] == b[j] { out.append(a[i]); i += 1; j += 1 }
@@ -306,8 +309,8 @@ public enum Postings {
     }
 
     /// The sorted difference a − b.
-    public static func subtract(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
-        var out: [UInt32] = []
+    public static func subtract(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
+        var out: [UInt64] = []
         var j = 0
         for ref in a {
             while j < b.count && b[j] < ref { j += 1 }
