@@ -8,7 +8,7 @@ struct TSDBCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tsdb",
         abstract: "Inspect TSDB data directories and blocks (Prometheus's block format).",
-        subcommands: [TSDBCreateBlocksFrom.self, TSDBList.self, TSDBDump.self]
+        subcommands: [TSDBCreateBlocksFrom.self, TSDBList.self, TSDBAnalyze.self, TSDBDump.self]
     )
 }
 
@@ -143,6 +143,56 @@ struct TSDBList: ParsableCommand {
         var value = Double(n), unit = 0
         while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
         return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}
+
+/// `hindsight tsdb analyze DIR [BLOCK]`: churn and cardinality, like `promtool tsdb analyze`.
+struct TSDBAnalyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Analyze churn and label pair cardinality of a block (default: the latest)."
+    )
+
+    @Option(help: "How many items to show in each list.")
+    var limit: Int = 20
+
+    @Argument(help: "The data directory.")
+    var directory: String = "data/"
+
+    @Argument(help: "The block to analyze (default: the latest).")
+    var blockID: String?
+
+    func run() throws {
+        let db = try openDB(directory)
+        let block: Block
+        if let blockID {
+            guard let found = db.blocks.first(where: { $0.meta.ulid == blockID }) else {
+                printError("error: no block \(blockID) in \(directory)")
+                throw ExitCode(1)
+            }
+            block = found
+        } else {
+            guard let last = db.blocks.last else {
+                printError("error: no blocks in \(directory)")
+                throw ExitCode(1)
+            }
+            block = last
+        }
+        let analysis = try BlockAnalysis(block: block)
+        var out = """
+            Block ID: \(analysis.ulid)
+            Duration: \(GoDuration.format(milliseconds: analysis.duration))
+            Series: \(analysis.seriesCount)
+            Label names: \(analysis.labelNameCount)
+            Postings (unique label pairs): \(analysis.uniqueLabelPairs)
+            Postings entries (total label pairs): \(analysis.labelPairEntries)
+
+            """
+        for (title, entries) in analysis.sections {
+            out += "\n\(title):\n"
+            for entry in entries.prefix(max(0, limit)) { out += "\(entry.value) \(entry.key)\n" }
+        }
+        print(out, terminator: "")
     }
 }
 

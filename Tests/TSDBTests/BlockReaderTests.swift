@@ -110,6 +110,26 @@ struct BlockReaderTests {
         #expect(cells(ours) == cells(theirs))
     }
 
+    @Test(.enabled(if: Subprocess.which("promtool") != nil || Conformance.isCI))
+    func analyzeAgreesWithPromtool() throws {
+        let dir = try TemporaryDirectory()
+        let data = try Self.promtoolBlocks(Self.openMetricsInput(seriesPerMetric: 6, hours: 5), in: dir)
+        let promtool = try #require(Subprocess.which("promtool"))
+        let blocks = try ReadOnlyDB(directory: data).blocks.map(\.meta.ulid)
+        for block in [nil] + blocks.map(Optional.some) {
+            let arguments = ["tsdb", "analyze", "--limit", "100000", data] + (block.map { [$0] } ?? [])
+            let theirs = try Subprocess.run(promtool, arguments)
+            let ours = try Subprocess.run(Self.hindsight, arguments)
+            #expect(ours.status == 0, "\(ours.stderr)")
+            // promtool orders ties at random; compare each section as a set of lines.
+            func sections(_ text: String) -> [[Substring]] {
+                text.split(separator: "\n\n", omittingEmptySubsequences: false).map { $0.split(separator: "\n").sorted() }
+            }
+            #expect(sections(ours.stdout) == sections(theirs.stdout), "\(arguments)")
+            #expect(ours.stdout.hasPrefix("Block ID: \(block ?? blocks.last ?? "")\n"))
+        }
+    }
+
     /// A real block from an old Prometheus, in index format v1.
     @Test(.enabled(if: Conformance.shouldRun))
     func readsIndexVersionOne() throws {
