@@ -1,0 +1,56 @@
+import Model
+
+/// One series in the head: its closed chunks and the chunk being appended to.
+final class MemSeries: @unchecked Sendable {
+    let ref: UInt64
+    let labels: Labels
+    /// Closed chunks, oldest first.
+    var chunks: [(meta: ChunkMeta, chunk: XORChunk)] = []
+    var appender = XORAppender()
+    var openMinTime: Timestamp = 0
+    var cutter: ChunkCutter
+    /// The last appended sample, for order and duplicate checks.
+    var lastTime: Timestamp = .min
+    var lastValue: Double = 0
+
+    init(ref: UInt64, labels: Labels, chunkRange: Int64) {
+        self.ref = ref
+        self.labels = labels
+        cutter = ChunkCutter(chunkRange: chunkRange)
+    }
+
+    var isEmpty: Bool { chunks.isEmpty && appender.count == 0 }
+
+    var minTime: Timestamp { chunks.first?.meta.minTime ?? openMinTime }
+
+    /// Appends a sample that has been validated; cuts chunks as Prometheus's head does.
+    func append(_ t: Timestamp, _ v: Double) {
+        let count = appender.count
+        if cutter.shouldCut(at: t, chunkMinTime: openMinTime, chunkMaxTime: lastTime, count: count, bytes: appender.byteCount) || appender.isFull {
+            closeChunk()
+        }
+        if appender.count == 0 { openMinTime = t }
+        appender.append(t, v)
+        lastTime = t
+        lastValue = v
+    }
+
+    func closeChunk() {
+        guard appender.count > 0 else { return }
+        chunks.append((ChunkMeta(ref: 0, minTime: openMinTime, maxTime: lastTime), appender.chunk))
+        appender = XORAppender()
+    }
+
+    /// The chunks overlapping [mint, maxt], the open one included, as immutable values.
+    func chunks(overlapping mint: Timestamp, _ maxt: Timestamp) -> [XORChunk] {
+        var out: [XORChunk] = []
+        for (meta, chunk) in chunks where meta.maxTime >= mint && meta.minTime <= maxt { out.append(chunk) }
+        if appender.count > 0, lastTime >= mint, openMinTime <= maxt { out.append(appender.chunk) }
+        return out
+    }
+
+    /// Drops the closed chunks that end before `t` (after they were persisted in a block).
+    func truncateChunks(before t: Timestamp) {
+        chunks.removeAll { $0.meta.maxTime < t }
+    }
+}
