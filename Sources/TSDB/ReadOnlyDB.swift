@@ -1,16 +1,20 @@
 import Foundation
 import Model
 
-/// A data directory opened read-only: its persisted blocks, queried as one.
+/// A data directory opened read-only: its persisted blocks and the samples of its
+/// write-ahead log, queried as one (as `promtool tsdb dump` reads a directory).
 ///
 /// Works on a Hindsight or Prometheus data directory and on a Prometheus admin snapshot;
-/// nothing in the directory is modified (no lock file is taken, the WAL is not replayed).
+/// nothing in the directory is modified (no lock file is taken, a torn WAL tail is read
+/// around, not repaired).
 public final class ReadOnlyDB: Queryable {
     public let directory: String
     /// The blocks, ordered by their minimum time.
     public let blocks: [Block]
     /// Blocks that could not be opened, with why; the healthy ones are still served.
     public let brokenBlocks: [(directory: String, error: TSDBError)]
+    /// The samples of the write-ahead log not yet in blocks (read, never repaired or written).
+    public let head: Head?
 
     public init(directory: String) throws(TSDBError) {
         self.directory = directory
@@ -37,6 +41,14 @@ public final class ReadOnlyDB: Queryable {
         }
         brokenBlocks = broken
         self.blocks = blocks.sorted { ($0.meta.minTime, $0.meta.ulid) < ($1.meta.minTime, $1.meta.ulid) }
+        var isWALDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory + "/wal", isDirectory: &isWALDirectory), isWALDirectory.boolValue {
+            let head = Head()
+            try DB.replay(directory + "/wal", into: head, after: blocks.map(\.meta.maxTime).max())
+            self.head = head.seriesCount > 0 ? head : nil
+        } else {
+            head = nil
+        }
     }
 
     /// A ULID: 26 characters of Crockford base32 (blocks being written end in `.tmp…` and are skipped).
@@ -48,6 +60,8 @@ public final class ReadOnlyDB: Queryable {
 
     public func querier(mint: Timestamp, maxt: Timestamp) throws -> any Querier {
         let overlapping = blocks.filter { $0.meta.minTime <= maxt && $0.meta.maxTime > mint }
-        return MergeQuerier(try overlapping.map { try $0.querier(mint: mint, maxt: maxt) })
+        var queriers = try overlapping.map { try $0.querier(mint: mint, maxt: maxt) }
+        if let head { queriers.append(try head.querier(mint: mint, maxt: maxt)) }
+        return MergeQuerier(queriers)
     }
 }

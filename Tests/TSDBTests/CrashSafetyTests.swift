@@ -56,5 +56,31 @@ struct CrashSafetyTests {
             }
         }
         #expect(acked.count > 20, "the writer should have acknowledged batches")
+
+        // Prometheus reads what we left behind (blocks, WAL checkpoint and segments) exactly as we do.
+        if let promtool = Subprocess.which("promtool") {
+            let theirs = try Subprocess.run(promtool, ["tsdb", "dump", data])
+            let ours = try Subprocess.run(BlockReaderTests.hindsight, ["tsdb", "dump", data])
+            #expect(theirs.status == 0, "\(theirs.stderr)")
+            #expect(ours.stdout == theirs.stdout)
+            #expect(!ours.stdout.isEmpty)
+        } else {
+            #expect(!Conformance.isCI, "promtool is required under CI")
+        }
+    }
+
+    @Test func aSecondWriterIsRefused() throws {
+        let dir = try BlockReaderTests.TemporaryDirectory()
+        let first = try DB(directory: dir.path)
+        defer { try? first.close() }
+        do {
+            _ = try DB(directory: dir.path)
+            Issue.record("a second writer opened the same directory")
+        } catch {
+            #expect(error.description.contains("in use by another process"))
+            #expect(error.description.hasPrefix(dir.path + "/lock"))
+        }
+        // Read-only access is always allowed.
+        #expect(throws: Never.self) { _ = try ReadOnlyDB(directory: dir.path) }
     }
 }
