@@ -1,6 +1,8 @@
 import ArgumentParser
 import Exposition
 import Foundation
+import Model
+import TSDB
 
 /// `hindsight bench …` (hidden): in-process measurements that `scripts/bench-*` drive,
 /// so a benchmark can time a component without process start-up and file reading.
@@ -8,7 +10,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Internal benchmarks driven by scripts/bench-*.",
         shouldDisplay: false,
-        subcommands: [BenchParse.self]
+        subcommands: [BenchParse.self, BenchHeadAppend.self, BenchDecode.self]
     )
 }
 
@@ -38,5 +40,56 @@ struct BenchParse: ParsableCommand {
         let mb = Double(bytes.count) / 1e6
         print(String(format: "bytes=%d samples=%d seconds=%.4f mb_per_s=%.1f samples_per_s=%.0f",
                      bytes.count, samples, best, mb / best, Double(samples) / best))
+    }
+}
+
+/// Appends `series` × `samples` float samples to an in-memory head (no WAL) in
+/// transactions of one sample per series, and prints samples/s.
+struct BenchHeadAppend: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "head-append")
+
+    @Option var series: Int = 2000
+    @Option var samples: Int = 1000
+
+    func run() throws {
+        let head = Head()
+        let labels = (0..<series).map { Labels(["__name__": "bench_metric", "instance": "host-\($0 % 100)", "series": String($0)]) }
+        var rng = SystemRandomNumberGenerator()
+        let values = (0..<1024).map { _ in Double.random(in: 0..<1000, using: &rng).rounded() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var t: Timestamp = 1_700_000_000_000
+        for i in 0..<samples {
+            var app = head.appender()
+            for (k, l) in labels.enumerated() { try app.append(l, t, values[(i + k) & 1023]) }
+            try app.commit()
+            t += 15_000
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let total = Double(series * samples)
+        print(String(format: "samples=%.0f seconds=%.3f samples_per_s=%.0f", total, seconds, total / seconds))
+    }
+}
+
+/// Reads every sample of a data directory through the querier and prints samples/s.
+struct BenchDecode: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "decode")
+
+    @Argument var directory: String
+
+    func run() throws {
+        let db = try ReadOnlyDB(directory: directory)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var set = try db.querier(mint: .min, maxt: .max).select([try LabelMatcher(.regexMatch, "__name__", ".*")], hints: nil)
+        var count = 0
+        var checksum = 0.0
+        while let series = try set.next() {
+            var iterator = series.makeIterator()
+            while let sample = try iterator.next() {
+                count += 1
+                checksum += sample.value
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print(String(format: "samples=%d seconds=%.3f samples_per_s=%.0f checksum=%.0f", count, seconds, Double(count) / seconds, checksum))
     }
 }

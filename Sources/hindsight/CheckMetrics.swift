@@ -90,13 +90,31 @@ enum InputReader {
         if path == "-" {
             return Array(FileHandle.standardInput.readDataToEndOfFile())
         }
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ReadError(description: "no such file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ReadError(description: "cannot read the file (is it a directory, or unreadable?)")
+        guard !isDirectory.boolValue else { throw ReadError(description: "is a directory, not a file") }
+        // Read straight into the array (one copy of the input in memory, not two).
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ReadError(description: "cannot open the file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ReadError(description: "cannot stat the file: \(String(cString: strerror(errno)))") }
+        let size = Int(info.st_size)
+        var failure: String?
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var done = 0
+            while done < size {
+                let n = read(fd, buffer.baseAddress! + done, size - done)
+                if n < 0 { failure = String(cString: strerror(errno)); break }
+                if n == 0 { break }
+                done += n
+            }
+            count = done
         }
-        return Array(data)
+        if let failure { throw ReadError(description: "cannot read the file: \(failure)") }
+        return bytes
     }
 }
 

@@ -34,9 +34,10 @@ public enum OpenMetricsBackfill {
         _ input: [UInt8], into directory: String, blockDuration: Int64 = defaultBlockDuration,
         progress: ((BlockMeta) -> Void)? = nil
     ) throws(Failure) -> Report {
-        // One pass to parse and check everything, grouping samples by block window.
+        // One pass: each sample goes straight into the writer of its block window, which
+        // keeps only compressed chunks, so memory stays near the size of the output.
         var parser = OpenMetricsParser(input)
-        var windows: [Int64: [(Labels, Timestamp, Double)]] = [:]
+        var writers: [Int64: BlockWriter] = [:]
         while true {
             let entry: ExpositionEntry?
             do throws(ExpositionError) {
@@ -50,7 +51,11 @@ public enum OpenMetricsBackfill {
                 throw .missingTimestamp(series: sample.labels, line: parser.line)
             }
             let window = floorDiv(t, blockDuration) * blockDuration
-            windows[window, default: []].append((sample.labels, t, sample.value))
+            do throws(BlockWriter.AppendError) {
+                try writers[window, default: BlockWriter(chunkRange: blockDuration)].append(sample.labels, t, sample.value)
+            } catch {
+                throw .append(error)
+            }
         }
         do throws(TSDBError) {
             try FileIO.createDirectory(directory)
@@ -59,16 +64,8 @@ public enum OpenMetricsBackfill {
         }
         var generator = SystemRandomNumberGenerator()
         var report = Report(blocks: [])
-        for window in windows.keys.sorted() {
-            var writer = BlockWriter(chunkRange: blockDuration)
-            for (labels, t, v) in windows[window] ?? [] {
-                do throws(BlockWriter.AppendError) {
-                    try writer.append(labels, t, v)
-                } catch {
-                    throw .append(error)
-                }
-            }
-            guard !writer.isEmpty else { continue }
+        for window in writers.keys.sorted() {
+            guard var writer = writers.removeValue(forKey: window), !writer.isEmpty else { continue }
             let ulid = ULID(time: Timestamp(Date().timeIntervalSince1970 * 1000), using: &generator)
             do throws(TSDBError) {
                 let meta = try writer.write(into: directory, ulid: ulid)
