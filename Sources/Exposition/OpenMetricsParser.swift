@@ -18,7 +18,22 @@ public struct OpenMetricsParser: ExpositionParser {
     /// The most characters an exemplar's label names and values may have together.
     public static let maxExemplarLabelCharacters = 128
 
+    /// Whether the input is a piece of a larger exposition that continues elsewhere:
+    /// its end is not an error, and `# EOF` is expected in a later piece.
+    private let isFragment: Bool
+    /// Set once `# EOF` was read.
+    public private(set) var sawEOF = false
+
+    /// Parses a piece of a larger exposition, cut at a line boundary, whose first line is
+    /// `firstLine` of the whole: the end of the piece is not an error (see ``ExpositionStream``).
+    public init(fragment bytes: [UInt8], firstLine: Int) {
+        self.bytes = bytes
+        self.isFragment = true
+        self.nextLine = firstLine
+    }
+
     public init(_ bytes: [UInt8]) {
+        self.isFragment = false
         self.bytes = bytes
     }
 
@@ -30,11 +45,17 @@ public struct OpenMetricsParser: ExpositionParser {
         var scanner = ByteScanner(buffer: UnsafeBufferPointer(start: nil, count: 0), position: offset,
                                   lineStart: offset, line: nextLine, strings: strings)
         do throws(ExpositionError) {
+            let fragment = isFragment
+            var eof = false
             let entry = try bytes.withUnsafeBufferPointer { buffer throws(ExpositionError) -> ExpositionEntry? in
                 scanner = ByteScanner(buffer: buffer, position: scanner.position, lineStart: scanner.lineStart,
                                       line: scanner.line, strings: strings)
-                return try OpenMetricsParser.parseLine(&scanner, labels: &scratch)
+                if fragment && scanner.isAtEnd { return nil }
+                let entry = try OpenMetricsParser.parseLine(&scanner, labels: &scratch)
+                eof = entry == nil
+                return entry
             }
+            if eof { sawEOF = true }
             line = nextLine
             offset = scanner.position
             nextLine = scanner.line

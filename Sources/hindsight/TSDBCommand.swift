@@ -48,16 +48,9 @@ struct TSDBCreateBlocksFromOpenMetrics: ParsableCommand {
         guard let duration = PromDuration.milliseconds(maxBlockDuration), duration >= 2 * 3_600_000 else {
             throw ValidationError("--max-block-duration must be a duration of at least 2h, such as 2h or 1d")
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try InputReader.readAll(input)
-        } catch {
-            printError("\(input): error: \(error)")
-            throw ExitCode(1)
-        }
         let blockDuration = duration / (2 * 3_600_000) * (2 * 3_600_000)
         do {
-            let report = try OpenMetricsBackfill.run(bytes, into: output, blockDuration: blockDuration)
+            let report = try OpenMetricsBackfill.run(file: input, into: output, blockDuration: blockDuration)
             if !quiet {
                 var list = TSDBList()
                 list.humanReadable = humanReadable

@@ -29,21 +29,30 @@ public enum OpenMetricsBackfill {
     /// The default block duration: 2 h.
     public static let defaultBlockDuration: Int64 = 2 * 3_600_000
 
-    /// Parses `input` and writes its blocks into `directory` (created when missing).
+    /// Reads the OpenMetrics file at `path` piece by piece and writes its blocks into
+    /// `directory` (created when missing). Memory holds one piece of the input and the
+    /// compressed chunks of the blocks being built.
     public static func run(
-        _ input: [UInt8], into directory: String, blockDuration: Int64 = defaultBlockDuration,
+        file path: String, into directory: String, blockDuration: Int64 = defaultBlockDuration,
         progress: ((BlockMeta) -> Void)? = nil
     ) throws(Failure) -> Report {
-        // One pass: each sample goes straight into the writer of its block window, which
-        // keeps only compressed chunks, so memory stays near the size of the output.
-        var parser = OpenMetricsParser(input)
+        var parser: OpenMetricsFileReader
+        do throws(TSDBError) {
+            parser = try OpenMetricsFileReader(path: path)
+        } catch {
+            throw .storage(error)
+        }
+        defer { parser.close() }
         var writers: [Int64: BlockWriter] = [:]
         while true {
             let entry: ExpositionEntry?
-            do throws(ExpositionError) {
+            do throws(OpenMetricsFileReader.Failure) {
                 entry = try parser.next()
             } catch {
-                throw .parse(error)
+                switch error {
+                case let .parse(e): throw .parse(e)
+                case let .io(e): throw .storage(e)
+                }
             }
             guard let entry else { break }
             guard case let .sample(sample) = entry else { continue }
