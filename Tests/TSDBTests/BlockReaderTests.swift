@@ -10,15 +10,6 @@ import Testing
 struct BlockReaderTests {
     static let hindsight = Conformance.packageRoot.appendingPathComponent(".build/debug/hindsight").path
 
-    /// A temporary folder removed at the end of the test.
-    final class TemporaryDirectory {
-        let path: String
-        init() throws {
-            path = NSTemporaryDirectory() + "hindsight-tsdb-" + UUID().uuidString
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        }
-        deinit { try? FileManager.default.removeItem(atPath: path) }
-    }
 
     /// A deterministic OpenMetrics input: counters, gauges with noise, NaN, a stale-free
     /// mix of regular and irregular timestamps across several 2 h block ranges.

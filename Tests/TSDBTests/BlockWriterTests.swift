@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized, .enabled(if: Subprocess.which("promtool") != nil || Conformance.isCI))
 struct BlockWriterTests {
     @Test func promtoolReadsOurBlocksLikeItsOwn() throws {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let input = BlockReaderTests.openMetricsInput(seriesPerMetric: 5, hours: 7)
         let theirs = try BlockReaderTests.promtoolBlocks(input, in: dir)
         let ours = dir.path + "/ours"
@@ -49,7 +49,7 @@ struct BlockWriterTests {
     }
 
     @Test func refusesSamplesWithoutTimestampsAndOutOfOrderSamples() throws {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let cases: [(String, String)] = [
             ("# TYPE a gauge\na 1\n# EOF\n", "expected timestamp for series {__name__=\"a\"}"),
             ("# TYPE a gauge\na 1 10\na 2 5\n# EOF\n", "out of order sample"),

@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized, .enabled(if: Subprocess.which("promtool") != nil || Conformance.isCI))
 struct CorruptBlockTests {
     /// Two promtool blocks in a fresh directory; returns (data dir, block dirs sorted by time).
-    static func blocks(in dir: BlockReaderTests.TemporaryDirectory) throws -> (String, [String]) {
+    static func blocks(in dir: TemporaryDirectory) throws -> (String, [String]) {
         let data = try BlockReaderTests.promtoolBlocks(BlockReaderTests.openMetricsInput(seriesPerMetric: 2, hours: 3), in: dir)
         let db = try ReadOnlyDB(directory: data)
         #expect(db.blocks.count >= 2)
@@ -32,7 +32,7 @@ struct CorruptBlockTests {
     }
 
     @Test func badIndexMagic() throws {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let (_, blocks) = try Self.blocks(in: dir)
         try Self.mutate(blocks[0] + "/index") { $0[0] = 0x00 }
         guard case let .corrupt(file, offset, reason)? = Self.openError(blocks[0]) else {
@@ -44,7 +44,7 @@ struct CorruptBlockTests {
     }
 
     @Test func truncatedIndex() throws {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let (_, blocks) = try Self.blocks(in: dir)
         try Self.mutate(blocks[0] + "/index") { $0.removeLast(20) }
         guard case let .corrupt(file, _, reason)? = Self.openError(blocks[0]) else {
@@ -55,7 +55,7 @@ struct CorruptBlockTests {
     }
 
     @Test func flippedBitInTheSymbolTable() throws {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let (_, blocks) = try Self.blocks(in: dir)
         // The symbol table starts right after the 5-byte header; its body starts at 13.
         try Self.mutate(blocks[0] + "/index") { $0[16] ^= 0x01 }
@@ -68,7 +68,7 @@ struct CorruptBlockTests {
     }
 
     @Test func garbageMetaJSON() throws {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let (_, blocks) = try Self.blocks(in: dir)
         try "{ not json".write(toFile: blocks[0] + "/meta.json", atomically: true, encoding: .utf8)
         guard case let .invalidMeta(file, _)? = Self.openError(blocks[0]) else {
@@ -78,7 +78,7 @@ struct CorruptBlockTests {
     }
 
     @Test func flippedBitInChunkData() throws {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let (_, blocks) = try Self.blocks(in: dir)
         try Self.mutate(blocks[0] + "/chunks/000001") { $0[20] ^= 0x10 }
         let block = try Block(directory: blocks[0])
@@ -101,7 +101,7 @@ struct CorruptBlockTests {
     }
 
     @Test func chunkReferenceOutOfRange() throws {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let (_, blocks) = try Self.blocks(in: dir)
         let block = try Block(directory: blocks[0])
         #expect(throws: TSDBError.self) { _ = try block.chunks.chunk(UInt64(7) << 32 | 8) }
@@ -110,7 +110,7 @@ struct CorruptBlockTests {
     }
 
     @Test func dataDirectoryServesHealthyBlocksAndReportsTheBrokenOne() throws {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let (data, blocks) = try Self.blocks(in: dir)
         try Self.mutate(blocks[0] + "/index") { $0[0] = 0x00 }
         let db = try ReadOnlyDB(directory: data)

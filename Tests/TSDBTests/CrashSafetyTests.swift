@@ -11,7 +11,7 @@ struct CrashSafetyTests {
     static let series = 8
 
     @Test func acknowledgedSamplesSurviveKill9() throws {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let data = dir.path + "/data"
         var rng = SplitMix64(state: 2026)
         var acked = Set<Int64>()
@@ -70,7 +70,7 @@ struct CrashSafetyTests {
     }
 
     @Test func aSecondWriterIsRefused() throws {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let first = try DB(directory: dir.path)
         defer { try? first.close() }
         do {

@@ -19,7 +19,7 @@ struct OpenMetricsFileReaderTests {
     }
 
     static func pieces(_ text: String, pieceSize: Int) throws -> (entries: [ExpositionEntry], error: ExpositionError?) {
-        let dir = try BlockReaderTests.TemporaryDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path + "/in.om"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         var reader = try OpenMetricsFileReader(path: path, pieceSize: pieceSize)

@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import TestSupport
 import Testing
 @testable import TSDB
 
@@ -8,33 +9,12 @@ import Testing
 @Suite struct WALTests {
     // MARK: Helpers
 
-    final class TempDir {
-        let path: String
-        init() throws {
-            path = NSTemporaryDirectory() + "hindsight-wal-" + UUID().uuidString
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        }
-        deinit { try? FileManager.default.removeItem(atPath: path) }
-    }
-
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
-    }
 
     static let page = WALFormat.pageSize
 
     /// A recognizable payload without zero bytes (so a damaged type byte never reads as valid padding).
     static func payload(_ size: Int, seed: UInt64) -> [UInt8] {
-        var random = Random(state: seed)
+        var random = SplitMix64(state: seed)
         return (0..<size).map { _ in UInt8(truncatingIfNeeded: random.next()) | 0x01 }
     }
 
@@ -173,7 +153,7 @@ import Testing
             let encoded = record.encoded()
             for n in 0..<encoded.count { _ = try? WALRecord.decode(Array(encoded[0..<n])) }
         }
-        var random = Random(state: 99)
+        var random = SplitMix64(state: 99)
         for _ in 0..<3000 {
             var bytes = random.bytes(random.below(64))
             if !bytes.isEmpty { bytes[0] = UInt8(1 + random.below(3)) }
@@ -187,7 +167,7 @@ import Testing
         let p = Self.page
         do {
             // A record of exactly page − header fills the page as one full fragment.
-            let dir = try TempDir()
+            let dir = try TemporaryDirectory(prefix: "hindsight-wal")
             let wal = try WriteAheadLog(directory: dir.path)
             try wal.log([Self.payload(p - 7, seed: 1)])
             try wal.log([Self.payload(1, seed: 2)])
@@ -199,7 +179,7 @@ import Testing
         }
         do {
             // Less than a header left in the page: zero-filled, the next record starts on the next page.
-            let dir = try TempDir()
+            let dir = try TemporaryDirectory(prefix: "hindsight-wal")
             let wal = try WriteAheadLog(directory: dir.path)
             try wal.log([Self.payload(p - 7 - 5, seed: 1), Self.payload(10, seed: 2)])
             try wal.close()
@@ -210,7 +190,7 @@ import Testing
         }
         do {
             // A record that does not fit is split first/middle/last across pages.
-            let dir = try TempDir()
+            let dir = try TemporaryDirectory(prefix: "hindsight-wal")
             let wal = try WriteAheadLog(directory: dir.path)
             let big = Self.payload(2 * p + 100, seed: 3)
             try wal.log([Self.payload(100, seed: 4), big])
@@ -226,7 +206,7 @@ import Testing
 
     @Test func logVariedSizesReopenAndCutSegments() throws {
         let p = Self.page
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         let segmentSize = 64 << 10
         let sizes = [0, 1, 7, 100, p - 7, p - 8, p - 6, p, p + 1, 2 * p, 3 * p + 5, 2 * (p - 7), 2 * (p - 7) + 1,
                      100_000, 10, 20, 5000, 31_000, 31_000, 31_000, 300, 3 * p, 1]
@@ -265,13 +245,13 @@ import Testing
     }
 
     @Test func invalidSegmentSizeIsRejected() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         #expect(throws: TSDBError.self) { _ = try WriteAheadLog(directory: dir.path, segmentSize: 1000) }
         #expect(throws: TSDBError.self) { _ = try WriteAheadLog(directory: dir.path, segmentSize: 40_000) }
     }
 
     @Test func concurrentWriters() async throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         let wal = try WriteAheadLog(directory: dir.path, segmentSize: 64 << 10)
         await withTaskGroup(of: Void.self) { group in
             for task in 0..<8 {
@@ -349,7 +329,7 @@ import Testing
     }
 
     @Test func tornTailTruncatedAtEveryOffset() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         let records = try Self.tornTailFixture(dir.path)
         let last = records.last!.file
         let pristine = try Self.read(last)
@@ -380,12 +360,12 @@ import Testing
     }
 
     @Test func tornTailGarbageAndFlippedBits() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         let records = try Self.tornTailFixture(dir.path)
         let last = records.last!.file
         let pristine = try Self.read(last)
         let inLast = records.filter { $0.file == last }
-        var random = Random(state: 5)
+        var random = SplitMix64(state: 5)
 
         // Garbage from an offset to the end (and beyond it).
         var offsets = Array(stride(from: inLast[1].start, to: pristine.count, by: 211))
@@ -417,13 +397,13 @@ import Testing
     }
 
     @Test func emptyAndGarbageTrailingSegments() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         let wal = try WriteAheadLog(directory: dir.path, segmentSize: 64 << 10)
         try wal.log([[1, 2, 3], Self.payload(5000, seed: 1)])
         try wal.close()
         // A crash can leave a new, empty segment, and one holding only garbage after it.
         try Self.write([], to: dir.path + "/00000001")
-        var random = Random(state: 8)
+        var random = SplitMix64(state: 8)
         try Self.write(random.bytes(300), to: dir.path + "/00000002")
         let reopened = try WriteAheadLog(directory: dir.path, segmentSize: 64 << 10)
         #expect(reopened.repairWarnings.contains { $0.contains("00000002") })
@@ -434,9 +414,9 @@ import Testing
     }
 
     @Test func randomSegmentsNeverCrash() throws {
-        var random = Random(state: 77)
+        var random = SplitMix64(state: 77)
         for round in 0..<60 {
-            let dir = try TempDir()
+            let dir = try TemporaryDirectory(prefix: "hindsight-wal")
             var bytes: [UInt8] = []
             if round % 2 == 0 {
                 let wal = try WriteAheadLog(directory: dir.path)
@@ -467,7 +447,7 @@ import Testing
     // MARK: Corruption inside the log
 
     @Test func corruptionInTheMiddleIsAnError() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         let wal = try WriteAheadLog(directory: dir.path, segmentSize: 64 << 10)
         for i in 0..<60 { try wal.log([Self.payload(2500 + 17 * i, seed: UInt64(i))]) }
         try wal.close()
@@ -502,7 +482,7 @@ import Testing
     }
 
     @Test func corruptionInTheLastSegmentIsNotRepaired() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         let wal = try WriteAheadLog(directory: dir.path)
         try wal.log([Self.payload(100, seed: 1), Self.payload(200, seed: 2), Self.payload(300, seed: 3)])
         try wal.log([Self.payload(40_000, seed: 4), Self.payload(10, seed: 5)])
@@ -544,7 +524,7 @@ import Testing
     }
 
     @Test func compressedRecordsAreRejected() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         let data: [UInt8] = Array("compressed?".utf8)
         let crc = CRC32C.checksum(data)
         for flag: UInt8 in [0x08, 0x10] {
@@ -561,7 +541,7 @@ import Testing
     }
 
     @Test func segmentGapIsAnError() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         let wal = try WriteAheadLog(directory: dir.path)
         try wal.log([[1]])
         try wal.cutSegment()
@@ -577,7 +557,7 @@ import Testing
     // MARK: Checkpoints
 
     @Test func checkpointCreateReplayAndRemoveOld() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         let wal = try WriteAheadLog(directory: dir.path, segmentSize: 64 << 10)
         var bySegment: [[[UInt8]]] = []
         for s in 0..<6 {
@@ -627,7 +607,7 @@ import Testing
     }
 
     @Test func freshLogAfterACheckpointNumbersAfterIt() throws {
-        let dir = try TempDir()
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         try WriteAheadLog.checkpoint(directory: dir.path, through: 5, records: [[1], [2]])
         let wal = try WriteAheadLog(directory: dir.path)
         #expect(wal.segmentRange.map { [$0.first, $0.last] } == [6, 6])
