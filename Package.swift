@@ -2,7 +2,7 @@
 // Hindsight: a Prometheus-compatible monitoring server with a deterministic rule replay engine.
 // Module layout (dependencies point one way):
 //   Model ← Exposition ← TSDB ← PromQL ← Rules ← Replay / Snapshot / Scrape ← Server ← hindsight
-// C and C++ libraries from Debian come in through small targets (CRE2 for RE2).
+// C and C++ libraries from Debian come in through small targets (CRE2 for RE2, CSnappy for snappy).
 import PackageDescription
 
 let package = Package(
@@ -24,9 +24,11 @@ let package = Package(
             name: "CRE2",
             linkerSettings: [.linkedLibrary("re2"), .linkedLibrary("stdc++")]
         ),
+        // Snappy (Debian's libsnappy-dev) for compressed WAL records and remote write.
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .target(name: "Model", dependencies: ["CRE2"]),
         .target(name: "Exposition", dependencies: ["Model"]),
-        .target(name: "TSDB", dependencies: ["Model", "Exposition"]),
+        .target(name: "TSDB", dependencies: ["Model", "Exposition", "CSnappy"]),
         .executableTarget(
             name: "hindsight",
             dependencies: [

@@ -523,21 +523,43 @@ import Testing
         #expect(Self.corruption { () throws(TSDBError) in _ = try WriteAheadLog(directory: dir.path) } != nil)
     }
 
-    @Test func compressedRecordsAreRejected() throws {
+    /// Prometheus compresses records with snappy by default: they read back decompressed,
+    /// also when the compressed record spans pages. zstd is refused with a clear error.
+    @Test func snappyRecordsAreReadAndZstdIsRefused() throws {
         let dir = try TemporaryDirectory(prefix: "hindsight-wal")
+        var rng = SplitMix64(state: 3)
+        let small = Array("a samples record, say".utf8)
+        let large = rng.bytes(50_000)  // incompressible: the compressed record spans two pages
+        var segment: [UInt8] = []
+        for plain in [small, large] {
+            let compressed = Snappy.compress(plain)
+            #expect(Snappy.decompress(compressed) == plain)
+            var offset = 0
+            while offset < compressed.count {
+                let room = WALFormat.pageSize - segment.count % WALFormat.pageSize - WALFormat.headerSize
+                let n = min(room, compressed.count - offset)
+                let first = offset == 0, last = offset + n == compressed.count
+                let kind: UInt8 = first && last ? 1 : (first ? 2 : (last ? 4 : 3))
+                let part = Array(compressed[offset..<(offset + n)])
+                let crc = CRC32C.checksum(part)
+                segment += [kind | 0x08, UInt8(n >> 8), UInt8(n & 0xFF),
+                            UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)] + part
+                offset += n
+            }
+        }
+        try Self.write(segment, to: dir.path + "/00000000")
+        #expect(try WriteAheadLog.readRecords(directory: dir.path) == [small, large])
+
         let data: [UInt8] = Array("compressed?".utf8)
         let crc = CRC32C.checksum(data)
-        for flag: UInt8 in [0x08, 0x10] {
-            let segment: [UInt8] = [0x01 | flag, 0, UInt8(data.count),
-                                    UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)] + data
-            try Self.write(segment, to: dir.path + "/00000000")
-            let error = Self.corruption { () throws(TSDBError) in _ = try WriteAheadLog.readRecords(directory: dir.path) }
-            #expect(error?.reason.contains("not supported") == true)
-            #expect(error?.reason.contains(flag == 0x08 ? "snappy" : "zstd") == true)
-            #expect(error?.offset == 0)
-            #expect(Self.corruption { () throws(TSDBError) in _ = try WriteAheadLog(directory: dir.path) }?.reason.contains("not supported") == true)
-            #expect(try Self.read(dir.path + "/00000000") == segment, "a compressed WAL is never truncated")
-        }
+        let zstd: [UInt8] = [0x01 | 0x10, 0, UInt8(data.count),
+                             UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)] + data
+        try Self.write(zstd, to: dir.path + "/00000000")
+        let error = Self.corruption { () throws(TSDBError) in _ = try WriteAheadLog.readRecords(directory: dir.path) }
+        #expect(error?.reason.contains("zstd") == true)
+        #expect(error?.reason.contains("not supported") == true)
+        #expect(error?.offset == 0)
+        #expect(try Self.read(dir.path + "/00000000") == zstd, "a compressed WAL is never truncated")
     }
 
     @Test func segmentGapIsAnError() throws {

@@ -86,6 +86,7 @@ struct SegmentScanner {
         let pageSize = WALFormat.pageSize, headerSize = WALFormat.headerSize
         var record: [UInt8] = []
         var recordStart = -1
+        var compressed = false
         while true {
             if position >= pageBytes {
                 let atEnd = (pageIndex >= 0 && pageBytes < pageSize) || (pageIndex + 1) * pageSize >= file.size
@@ -152,12 +153,10 @@ struct SegmentScanner {
                     reason: "checksum mismatch (stored 0x\(hex(stored)), computed 0x\(hex(computed)))",
                     resumeOffset: base + dataEnd))
             }
-            if typeByte & (WALFormat.snappyFlag | WALFormat.zstdFlag) != 0 {
-                let codec = typeByte & WALFormat.snappyFlag != 0 ? "snappy" : "zstd"
+            if typeByte & WALFormat.zstdFlag != 0 {
                 throw .corrupt(
                     file: file.path, offset: offset,
-                    reason: "the record is \(codec)-compressed, and compressed WAL records are not supported yet "
-                        + "(write the WAL with compression off)")
+                    reason: "the record is zstd-compressed, which is not supported yet (Prometheus's default, snappy, is)")
             }
             switch kind {
             case .full, .first:
@@ -168,6 +167,7 @@ struct SegmentScanner {
                         resumeOffset: offset))
                 }
                 recordStart = offset
+                compressed = typeByte & WALFormat.snappyFlag != 0
             case .middle, .last:
                 if recordStart < 0 {
                     return .damaged(WALDamage(
@@ -179,6 +179,15 @@ struct SegmentScanner {
             record.append(contentsOf: page[dataStart..<dataEnd])
             position = dataEnd
             if kind == .full || kind == .last {
+                if compressed {
+                    // Compression applies to the whole record, before it is split into fragments.
+                    guard let plain = Snappy.decompress(record) else {
+                        return .damaged(WALDamage(
+                            offset: recordStart, reason: "the snappy-compressed record does not decompress",
+                            resumeOffset: base + position))
+                    }
+                    record = plain
+                }
                 validEnd = base + position
                 recordCount += 1
                 return .record(record, offset: recordStart)
