@@ -72,8 +72,13 @@ public struct BlockWriter {
         sampleCount += 1
     }
 
-    /// Writes the block into `directory` and returns its metadata.
-    public mutating func write(into directory: String, ulid: ULID) throws(TSDBError) -> BlockMeta {
+    /// Writes the block into `directory` and returns its metadata. `range` overrides the
+    /// block's [minTime, maxTime) (compactions keep their inputs' range); `compaction`
+    /// the level-1 history of a freshly cut block.
+    public mutating func write(
+        into directory: String, ulid: ULID, range: (Timestamp, Timestamp)? = nil,
+        compaction: BlockMeta.Compaction? = nil
+    ) throws(TSDBError) -> BlockMeta {
         let name = ulid.description
         let temporary = directory + "/" + name + ".tmp-for-creation"
         let final = directory + "/" + name
@@ -98,10 +103,10 @@ public struct BlockWriter {
         try FileIO.write(Tombstones.emptyFile, to: temporary + "/tombstones")
 
         let meta = BlockMeta(
-            ulid: name, minTime: minTime, maxTime: maxTime + 1,
+            ulid: name, minTime: range?.0 ?? minTime, maxTime: range?.1 ?? maxTime + 1,
             stats: .init(numSamples: UInt64(sampleCount), numFloatSamples: nil, numHistogramSamples: nil,
                          numSeries: UInt64(entries.count), numChunks: UInt64(chunkCount), numTombstones: nil),
-            compaction: .init(level: 1, sources: [name], parents: nil, deletable: nil, failed: nil, hints: nil),
+            compaction: compaction ?? .init(level: 1, sources: [name], parents: nil, deletable: nil, failed: nil, hints: nil),
             version: 1)
         try FileIO.write(try meta.encoded(), to: temporary + "/meta.json")
         try FileIO.syncDirectory(temporary)

@@ -48,6 +48,30 @@ public struct Tombstones: Sendable {
         }
     }
 
+    /// Adds deleted intervals for series `ref`.
+    public mutating func add(_ ref: UInt64, _ interval: ClosedRange<Timestamp>) {
+        intervals[ref, default: []].append(interval)
+        intervals[ref]?.sort { $0.lowerBound < $1.lowerBound }
+    }
+
+    /// The file bytes: magic, version 1, entries (`uvarint ref, varint mint, varint maxt`)
+    /// sorted by series, and the checksum of the entries.
+    public func encoded() -> [UInt8] {
+        var e = ByteEncoder()
+        e.be32(Tombstones.magic)
+        e.bytes.append(1)
+        let start = e.count
+        for ref in intervals.keys.sorted() {
+            for interval in intervals[ref] ?? [] {
+                e.uvarint(ref)
+                e.varint(interval.lowerBound)
+                e.varint(interval.upperBound)
+            }
+        }
+        e.crc32(of: start..<e.count)
+        return e.bytes
+    }
+
     /// Whether `t` of series `ref` has been deleted.
     public func isDeleted(_ ref: UInt64, at t: Timestamp) -> Bool {
         intervals[ref]?.contains { $0.contains(t) } ?? false

@@ -140,6 +140,27 @@ public final class Head: Queryable, PostingsSource, @unchecked Sendable {
         }
     }
 
+    /// Deletes the samples in [mint, maxt] of the series matching `matchers`; returns the
+    /// refs touched (for the WAL's tombstones record).
+    @discardableResult
+    public func delete(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws -> [UInt64] {
+        let refs = try PostingsForMatchers.resolve(matchers, in: self)
+        try delete(refs: refs, mint: mint, maxt: maxt)
+        return refs
+    }
+
+    /// Deletes an interval of one series (under the lock; WAL replay).
+    func deleteLocked(ref: UInt64, _ interval: ClosedRange<Timestamp>) throws {
+        try seriesByRef[ref]?.delete(interval)
+    }
+
+    /// Deletes the samples in [mint, maxt] of the given series.
+    func delete(refs: [UInt64], mint: Timestamp, maxt: Timestamp) throws {
+        try withLock {
+            for ref in refs { try seriesByRef[ref]?.delete(mint...maxt) }
+        }
+    }
+
     /// Every series with its samples in [mint, maxt], for writing a block.
     func snapshot(mint: Timestamp, maxt: Timestamp) -> [(Labels, [XORChunk])] {
         withLock {

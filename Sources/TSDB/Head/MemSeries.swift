@@ -49,6 +49,26 @@ final class MemSeries: @unchecked Sendable {
         return out
     }
 
+    /// Removes the samples in `interval`, re-encoding the chunks that held them. The
+    /// latest time stays, so later appends are still checked against it.
+    func delete(_ interval: ClosedRange<Timestamp>) throws {
+        let all = chunks.map(\.chunk) + (appender.count > 0 ? [appender.chunk] : [])
+        var kept: [Sample] = []
+        for chunk in all {
+            var iterator = chunk.makeIterator()
+            while let sample = try iterator.next() {
+                if !interval.contains(sample.timestamp) { kept.append(sample) }
+            }
+        }
+        let latest = (lastTime, lastValue)
+        chunks = []
+        appender = XORAppender()
+        cutter = ChunkCutter(chunkRange: cutter.chunkRange)
+        lastTime = .min
+        for sample in kept { append(sample.timestamp, sample.value) }
+        (lastTime, lastValue) = latest
+    }
+
     /// Drops the closed chunks that end before `t` (after they were persisted in a block).
     func truncateChunks(before t: Timestamp) {
         chunks.removeAll { $0.meta.maxTime < t }
