@@ -8,7 +8,7 @@ struct Debug: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Internal tools for tests.",
         shouldDisplay: false,
-        subcommands: [DebugAppendLoop.self]
+        subcommands: [DebugAppendLoop.self, DebugOpen.self, DebugWAL.self]
     )
 }
 
@@ -44,5 +44,36 @@ struct DebugAppendLoop: ParsableCommand {
             t += step
         }
         try db.close()
+    }
+}
+
+/// Opens a DB as a writer (repairing the WAL tail, replaying it) and closes it.
+struct DebugOpen: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "open")
+    @Argument var directory: String
+
+    func run() throws {
+        let db = try DB(directory: directory)
+        for warning in db.warnings { printError("warning: \(warning)") }
+        try db.close()
+    }
+}
+
+/// Summarizes the records of a WAL folder (or a checkpoint folder).
+struct DebugWAL: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "wal")
+    @Argument var directory: String
+    @Flag var replay = false
+
+    func run() throws {
+        let records = replay ? try WriteAheadLog.replay(directory: directory) : try WriteAheadLog.readRecords(directory: directory)
+        for bytes in records {
+            switch try WALRecord.decode(bytes) {
+            case let .series(s): print("series \(s.count) refs \(s.map(\.ref).min() ?? 0)...\(s.map(\.ref).max() ?? 0)")
+            case let .samples(s): print("samples \(s.count) t \(s.map(\.t).min() ?? 0)...\(s.map(\.t).max() ?? 0) refs \(Set(s.map(\.ref)).sorted())")
+            case let .tombstones(t): print("tombstones \(t.count)")
+            case let .unknown(type): print("unknown \(type)")
+            }
+        }
     }
 }

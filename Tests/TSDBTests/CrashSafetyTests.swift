@@ -45,6 +45,12 @@ struct CrashSafetyTests {
             }
             try db.close()
             let times = present.values.first.map(Set.init) ?? []
+            // HINDSIGHT_KEEP_CRASH=1 keeps the data and the writer's output of a failing cycle for study.
+            if !acked.isSubset(of: times) && ProcessInfo.processInfo.environment["HINDSIGHT_KEEP_CRASH"] != nil {
+                try? FileManager.default.removeItem(atPath: "/tmp/crashfail")
+                try? FileManager.default.copyItem(atPath: data, toPath: "/tmp/crashfail")
+                try? text.write(toFile: "/tmp/crashfail-child.txt", atomically: true, encoding: .utf8)
+            }
             // Every acknowledged batch is there, in every series.
             #expect(acked.isSubset(of: times), "cycle \(cycle): lost \(acked.subtracting(times).sorted().prefix(5))")
             // Batches are atomic: all series hold the same timestamps.

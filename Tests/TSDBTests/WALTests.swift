@@ -562,6 +562,24 @@ import Testing
         #expect(try Self.read(dir.path + "/00000000") == zstd, "a compressed WAL is never truncated")
     }
 
+    /// A crash between writing checkpoint N and deleting the segments it covers can leave
+    /// an empty segment N behind. Reopening must not write into it: replay skips segments a
+    /// checkpoint covers, so those records would be lost (found by the kill -9 test).
+    @Test func newRecordsNeverLandInASegmentACheckpointCovers() throws {
+        let dir = try TemporaryDirectory(prefix: "hindsight-wal")
+        let old: [UInt8] = Array("in the checkpoint".utf8)
+        try WriteAheadLog.checkpoint(directory: dir.path, through: 3, records: [old])
+        try Self.write([], to: dir.path + "/00000003")
+        try Self.write([], to: dir.path + "/00000004")
+        let wal = try WriteAheadLog(directory: dir.path)
+        #expect(wal.segmentRange?.first ?? 0 > 3)
+        let fresh: [UInt8] = Array("written after the crash".utf8)
+        try wal.log([fresh])
+        try wal.close()
+        #expect(try WriteAheadLog.replay(directory: dir.path) == [old, fresh])
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/00000003"))
+    }
+
     @Test func segmentGapIsAnError() throws {
         let dir = try TemporaryDirectory(prefix: "hindsight-wal")
         let wal = try WriteAheadLog(directory: dir.path)

@@ -54,8 +54,18 @@ public final class WriteAheadLog: @unchecked Sendable {
         try FileIO.createDirectory(directory)
 
         var segments = try WALFormat.segments(in: directory)
-        try WALFormat.checkSequential(segments, directory: directory)
         var warnings: [String] = []
+        // Segments a checkpoint covers are replaced by it (replay reads the checkpoint, then
+        // only later segments). Left over by a crash before their deletion, they must go
+        // now: new records written into one of them would be skipped by replay.
+        if let checkpoint = Self.lastCheckpoint(directory: directory) {
+            for covered in segments where covered.index <= checkpoint.index {
+                try WALFile.remove(covered.path)
+                warnings.append("\(covered.path): deleted the segment, which checkpoint.\(WALFormat.segmentName(checkpoint.index)) replaces")
+            }
+            segments.removeAll { $0.index <= checkpoint.index }
+        }
+        try WALFormat.checkSequential(segments, directory: directory)
 
         // Walk back from the newest segment until one still has complete records: damage is
         // cut off on the way, and the segments passed are (now) empty.
