@@ -12,6 +12,20 @@ import Model
 public protocol SampleIterator {
     mutating func next() throws -> Sample?
     mutating func seek(to t: Timestamp) throws -> Sample?
+    /// Appends up to `limit` next samples to `buffer` and returns how many; 0 at the end.
+    /// Readers of many samples use this: one call decodes a run of samples in a tight loop.
+    mutating func next(into buffer: inout [Sample], limit: Int) throws -> Int
+}
+
+extension SampleIterator {
+    public mutating func next(into buffer: inout [Sample], limit: Int) throws -> Int {
+        var count = 0
+        while count < limit, let sample = try next() {
+            buffer.append(sample)
+            count += 1
+        }
+        return count
+    }
 }
 
 /// A series: its labels and a way to read its samples.

@@ -82,11 +82,16 @@ struct BenchDecode: ParsableCommand {
         var set = try db.querier(mint: .min, maxt: .max).select([try LabelMatcher(.regexMatch, "__name__", ".*")], hints: nil)
         var count = 0
         var checksum = 0.0
+        var buffer: [Sample] = []
+        buffer.reserveCapacity(4096)
         while let series = try set.next() {
             var iterator = series.makeIterator()
-            while let sample = try iterator.next() {
-                count += 1
-                checksum += sample.value
+            while true {
+                buffer.removeAll(keepingCapacity: true)
+                let n = try iterator.next(into: &buffer, limit: 4096)
+                if n == 0 { break }
+                count += n
+                for sample in buffer { checksum += sample.value }
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -132,4 +132,33 @@ struct DBTests {
         try check(reopened, "after compaction")
         try reopened.close()
     }
+
+    /// Batch reads give exactly the samples one-by-one reads give, across blocks (chained
+    /// and merged parts), time limits and tombstones.
+    @Test func batchReadsEqualSampleBySampleReads() throws {
+        let dir = try TemporaryDirectory(prefix: "hindsight-db")
+        var options = DB.Options()
+        options.retentionDuration = nil
+        let db = try DB(directory: dir.path, options: options)
+        try Self.fill(db, series: 3, from: 0, hours: 9)
+        try db.compact()
+        try db.delete([.equal("s", "2")], mint: 3 * Self.hour, maxt: 3 * Self.hour + 600_000)
+        for (mint, maxt) in [(Int64.min, Int64.max), (Self.hour + 1, 5 * Self.hour - 1), (0, 0)] {
+            let querier = try db.querier(mint: mint, maxt: maxt)
+            var one = try querier.select([.equal("__name__", "m")], hints: nil)
+            var batched = try querier.select([.equal("__name__", "m")], hints: nil)
+            while let a = try one.next() {
+                let b = try #require(try batched.next())
+                #expect(a.labels == b.labels)
+                var ia = a.makeIterator(), ib = b.makeIterator()
+                var expected: [Sample] = []
+                while let sample = try ia.next() { expected.append(sample) }
+                var actual: [Sample] = []
+                while try ib.next(into: &actual, limit: 7) > 0 {}
+                #expect(actual == expected, "\(a.labels) in [\(mint), \(maxt)]")
+            }
+            #expect(try batched.next() == nil)
+        }
+        try db.close()
+    }
 }

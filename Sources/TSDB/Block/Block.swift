@@ -62,7 +62,7 @@ struct BlockQuerier: Querier {
 }
 
 /// A series of a block: its chunks in the queried range, decoded on demand.
-struct BlockSeries: Series {
+struct BlockSeries: TimeBoundedSeries {
     let labels: Labels
     let ref: UInt64
     let chunks: [ChunkMeta]
@@ -72,6 +72,10 @@ struct BlockSeries: Series {
 
     func makeIterator() -> any SampleIterator {
         BlockSeriesIterator(series: self)
+    }
+
+    var timeRange: ClosedRange<Timestamp> {
+        max(mint, chunks.first?.minTime ?? mint)...min(maxt, chunks.last?.maxTime ?? maxt)
     }
 }
 
@@ -114,6 +118,37 @@ struct BlockSeriesIterator: SampleIterator {
             if hasTombstones && series.block.tombstones.isDeleted(series.ref, at: sample.timestamp) { continue }
             return sample
         }
+    }
+
+    /// Decodes runs of samples straight from the chunks: the per-sample work is the XOR
+    /// decoding and the range checks, with no dynamic dispatch.
+    mutating func next(into buffer: inout [Sample], limit: Int) throws -> Int {
+        var count = 0
+        let mint = series.mint, maxt = series.maxt
+        while count < limit {
+            if current == nil {
+                guard chunkIndex < series.chunks.count else { break }
+                current = try openChunk(series.chunks[chunkIndex])
+                chunkIndex += 1
+            }
+            guard var chunk = current else { break }
+            current = nil
+            var exhausted = true
+            while count < limit, let sample = try chunk.next() {
+                if sample.timestamp < mint { continue }
+                if sample.timestamp > maxt {
+                    chunkIndex = series.chunks.count
+                    break
+                }
+                if hasTombstones && series.block.tombstones.isDeleted(series.ref, at: sample.timestamp) { continue }
+                buffer.append(sample)
+                count += 1
+                if count == limit { exhausted = false }
+            }
+            if !exhausted { current = chunk }
+        }
+        last = buffer.last
+        return count
     }
 
     mutating func seek(to t: Timestamp) throws -> Sample? {

@@ -22,7 +22,8 @@ public struct MergeQuerier: Querier {
         order.sort()
         return ArraySeriesSet(order.map { labels in
             let parts = byLabels[labels] ?? []
-            return parts.count == 1 ? parts[0] : MergedSeries(labels: labels, parts: parts)
+            if parts.count == 1 { return parts[0] }
+            return ChainedSeries(labels: labels, parts: parts) ?? MergedSeries(labels: labels, parts: parts)
         })
     }
 
@@ -36,6 +37,94 @@ public struct MergeQuerier: Querier {
         var values = Set<String>()
         for querier in queriers { values.formUnion(try querier.labelValues(name, matching: matchers)) }
         return values.sorted { ByteOrder.less($0, $1) }
+    }
+}
+
+/// A series that knows the time range of its samples, so that merging can chain parts
+/// that do not overlap instead of comparing timestamps sample by sample.
+protocol TimeBoundedSeries: Series {
+    var timeRange: ClosedRange<Timestamp> { get }
+}
+
+/// One series stored in parts whose time ranges do not overlap (the usual case: one part
+/// per block), read one part after the other.
+struct ChainedSeries: Series {
+    let labels: Labels
+    let parts: [any Series]
+
+    /// Nil when a part's range is unknown or two parts overlap.
+    init?(labels: Labels, parts: [any Series]) {
+        var bounded: [(range: ClosedRange<Timestamp>, series: any Series)] = []
+        for part in parts {
+            guard let b = part as? any TimeBoundedSeries else { return nil }
+            bounded.append((b.timeRange, part))
+        }
+        bounded.sort { $0.range.lowerBound < $1.range.lowerBound }
+        for i in bounded.indices.dropFirst() where bounded[i].range.lowerBound <= bounded[i - 1].range.upperBound {
+            return nil
+        }
+        self.labels = labels
+        self.parts = bounded.map(\.series)
+    }
+
+    func makeIterator() -> any SampleIterator {
+        ChainedSampleIterator(parts: parts)
+    }
+}
+
+/// Reads each part's iterator to its end in turn.
+struct ChainedSampleIterator: SampleIterator {
+    let parts: [any Series]
+    private var index = 0
+    private var current: (any SampleIterator)?
+    private var last: Sample?
+
+    init(parts: [any Series]) { self.parts = parts }
+
+    /// The current part's iterator, opening the next part when needed; nil at the end.
+    private mutating func advancePart() -> Bool {
+        if current != nil { return true }
+        guard index < parts.count else { return false }
+        current = parts[index].makeIterator()
+        index += 1
+        return true
+    }
+
+    mutating func next() throws -> Sample? {
+        while advancePart() {
+            if let sample = try current?.next() {
+                last = sample
+                return sample
+            }
+            current = nil
+        }
+        last = nil
+        return nil
+    }
+
+    mutating func seek(to t: Timestamp) throws -> Sample? {
+        if let last, last.timestamp >= t { return last }
+        while advancePart() {
+            if let sample = try current?.seek(to: t) {
+                last = sample
+                return sample
+            }
+            current = nil
+        }
+        last = nil
+        return nil
+    }
+
+    mutating func next(into buffer: inout [Sample], limit: Int) throws -> Int {
+        while advancePart() {
+            let n = try current?.next(into: &buffer, limit: limit) ?? 0
+            if n > 0 {
+                last = buffer.last
+                return n
+            }
+            current = nil
+        }
+        return 0
     }
 }
 
