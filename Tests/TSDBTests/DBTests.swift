@@ -161,4 +161,27 @@ struct DBTests {
         }
         try db.close()
     }
+
+    @Test func labelNamesAndValuesFromHeadAndBlocks() throws {
+        let dir = try TemporaryDirectory(prefix: "hindsight-db")
+        var options = DB.Options()
+        options.retentionDuration = nil
+        let db = try DB(directory: dir.path, options: options)
+        var app = db.appender()
+        try app.append(["__name__": "other", "zone": "eu"], 1, 1)
+        try app.commit()
+        try Self.fill(db, series: 3, from: 0, hours: 5)
+        for stage in ["head only", "blocks and head"] {
+            if stage == "blocks and head" { try db.compact() }
+            let q = try db.querier(mint: .min, maxt: .max)
+            #expect(try q.labelNames(matching: []) == ["__name__", "s", "zone"], "\(stage)")
+            #expect(try q.labelNames(matching: [.equal("__name__", "m")]) == ["__name__", "s"], "\(stage)")
+            #expect(try q.labelNames(matching: [.equal("__name__", "none")]) == [], "\(stage)")
+            #expect(try q.labelValues("s", matching: []) == ["0", "1", "2"], "\(stage)")
+            #expect(try q.labelValues("s", matching: [try LabelMatcher(.regexMatch, "s", "[12]")]) == ["1", "2"], "\(stage)")
+            #expect(try q.labelValues("__name__", matching: [.equal("zone", "eu")]) == ["other"], "\(stage)")
+        }
+        #expect(!db.blocks.isEmpty)
+        try db.close()
+    }
 }

@@ -44,20 +44,12 @@ struct BlockQuerier: Querier {
 
     func labelNames(matching matchers: [LabelMatcher]) throws -> [String] {
         guard !matchers.isEmpty else { return block.index.labelNames }
-        var names = Set<String>()
-        for ref in try PostingsForMatchers.resolve(matchers, in: block.index) {
-            names.formUnion(try block.index.series(ref).labels.names)
-        }
-        return names.sorted { ByteOrder.less($0, $1) }
+        return try PostingsForMatchers.labelNames(matching: matchers, in: block.index) { try block.index.series($0).labels }
     }
 
     func labelValues(_ name: String, matching matchers: [LabelMatcher]) throws -> [String] {
         guard !matchers.isEmpty else { return block.index.labelValues(name) }
-        var values = Set<String>()
-        for ref in try PostingsForMatchers.resolve(matchers, in: block.index) {
-            if let value = try block.index.series(ref).labels[name] { values.insert(value) }
-        }
-        return values.sorted { ByteOrder.less($0, $1) }
+        return try PostingsForMatchers.labelValues(name, matching: matchers, in: block.index) { try block.index.series($0).labels }
     }
 }
 
@@ -211,5 +203,27 @@ enum PostingsForMatchers {
         var refs = try result ?? index.allPostings()
         for list in subtract { refs = Postings.subtract(refs, list) }
         return refs
+    }
+
+    /// The sorted label names of the series matching `matchers`; `labels` reads a series.
+    static func labelNames(
+        matching matchers: [LabelMatcher], in index: some PostingsSource, labels: (UInt64) throws -> Labels?
+    ) throws -> [String] {
+        var names = Set<String>()
+        for ref in try resolve(matchers, in: index) {
+            if let l = try labels(ref) { names.formUnion(l.names) }
+        }
+        return names.sorted { ByteOrder.less($0, $1) }
+    }
+
+    /// The sorted values of label `name` on the series matching `matchers`.
+    static func labelValues(
+        _ name: String, matching matchers: [LabelMatcher], in index: some PostingsSource, labels: (UInt64) throws -> Labels?
+    ) throws -> [String] {
+        var values = Set<String>()
+        for ref in try resolve(matchers, in: index) {
+            if let value = try labels(ref)?[name] { values.insert(value) }
+        }
+        return values.sorted { ByteOrder.less($0, $1) }
     }
 }

@@ -19,20 +19,12 @@ struct HeadQuerier: Querier {
 
     func labelNames(matching matchers: [LabelMatcher]) throws -> [String] {
         guard !matchers.isEmpty else { return head.labelNames() }
-        var names = Set<String>()
-        for ref in try PostingsForMatchers.resolve(matchers, in: head) {
-            if let (labels, _) = head.series(ref, mint: mint, maxt: maxt) { names.formUnion(labels.names) }
-        }
-        return names.sorted { ByteOrder.less($0, $1) }
+        return try PostingsForMatchers.labelNames(matching: matchers, in: head) { head.series($0, mint: mint, maxt: maxt)?.0 }
     }
 
     func labelValues(_ name: String, matching matchers: [LabelMatcher]) throws -> [String] {
         guard !matchers.isEmpty else { return head.labelValues(name) }
-        var values = Set<String>()
-        for ref in try PostingsForMatchers.resolve(matchers, in: head) {
-            if let (labels, _) = head.series(ref, mint: mint, maxt: maxt), let value = labels[name] { values.insert(value) }
-        }
-        return values.sorted { ByteOrder.less($0, $1) }
+        return try PostingsForMatchers.labelValues(name, matching: matchers, in: head) { head.series($0, mint: mint, maxt: maxt)?.0 }
     }
 }
 
