@@ -26,9 +26,11 @@ let package = Package(
         ),
         // Snappy (Debian's libsnappy-dev) for compressed WAL records and remote write.
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        // CRC-32C with the SSE4.2 instruction (the checksum of every TSDB file section).
+        .target(name: "CCRC32C"),
         .target(name: "Model", dependencies: ["CRE2"]),
         .target(name: "Exposition", dependencies: ["Model"]),
-        .target(name: "TSDB", dependencies: ["Model", "Exposition", "CSnappy"]),
+        .target(name: "TSDB", dependencies: ["Model", "Exposition", "CSnappy", "CCRC32C"]),
         .executableTarget(
             name: "hindsight",
             dependencies: [

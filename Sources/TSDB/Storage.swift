@@ -12,19 +12,31 @@ import Model
 public protocol SampleIterator {
     mutating func next() throws -> Sample?
     mutating func seek(to t: Timestamp) throws -> Sample?
-    /// Appends up to `limit` next samples to `buffer` and returns how many; 0 at the end.
-    /// Readers of many samples use this: one call decodes a run of samples in a tight loop.
-    mutating func next(into buffer: inout [Sample], limit: Int) throws -> Int
+    /// Fills `buffer` from its start with the next samples and returns how many were
+    /// written; 0 at the end. Readers of many samples use this: one call decodes a run of
+    /// samples in a tight loop, into memory the caller reuses.
+    mutating func next(into buffer: UnsafeMutableBufferPointer<Sample>) throws -> Int
 }
 
 extension SampleIterator {
-    public mutating func next(into buffer: inout [Sample], limit: Int) throws -> Int {
+    public mutating func next(into buffer: UnsafeMutableBufferPointer<Sample>) throws -> Int {
         var count = 0
-        while count < limit, let sample = try next() {
-            buffer.append(sample)
+        while count < buffer.count, let sample = try next() {
+            buffer[count] = sample
             count += 1
         }
         return count
+    }
+
+    /// Appends up to `limit` next samples to `array` and returns how many; 0 at the end.
+    public mutating func next(appendingTo array: inout [Sample], limit: Int) throws -> Int {
+        let start = array.count
+        array.append(contentsOf: repeatElement(Sample(timestamp: 0, value: 0), count: limit))
+        let n = try array.withUnsafeMutableBufferPointer { all in
+            try next(into: UnsafeMutableBufferPointer(rebasing: all[start...]))
+        }
+        array.removeLast(limit - n)
+        return n
     }
 }
 
@@ -32,6 +44,13 @@ extension SampleIterator {
 public protocol Series {
     var labels: Labels { get }
     func makeIterator() -> any SampleIterator
+    /// The time range of the samples, when known without reading them; lets a merge of
+    /// parts that do not overlap read them one after the other.
+    var timeRange: ClosedRange<Timestamp>? { get }
+}
+
+extension Series {
+    public var timeRange: ClosedRange<Timestamp>? { nil }
 }
 
 /// A set of series in label order, read once.

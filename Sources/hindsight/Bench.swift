@@ -82,16 +82,15 @@ struct BenchDecode: ParsableCommand {
         var set = try db.querier(mint: .min, maxt: .max).select([try LabelMatcher(.regexMatch, "__name__", ".*")], hints: nil)
         var count = 0
         var checksum = 0.0
-        var buffer: [Sample] = []
-        buffer.reserveCapacity(4096)
+        let buffer = UnsafeMutableBufferPointer<Sample>.allocate(capacity: 4096)
+        defer { buffer.deallocate() }
         while let series = try set.next() {
             var iterator = series.makeIterator()
             while true {
-                buffer.removeAll(keepingCapacity: true)
-                let n = try iterator.next(into: &buffer, limit: 4096)
+                let n = try iterator.next(into: buffer)
                 if n == 0 { break }
                 count += n
-                for sample in buffer { checksum += sample.value }
+                for i in 0..<n { checksum += buffer[i].value }
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -154,7 +154,7 @@ struct DBTests {
                 var expected: [Sample] = []
                 while let sample = try ia.next() { expected.append(sample) }
                 var actual: [Sample] = []
-                while try ib.next(into: &actual, limit: 7) > 0 {}
+                while try ib.next(appendingTo: &actual, limit: 7) > 0 {}
                 #expect(actual == expected, "\(a.labels) in [\(mint), \(maxt)]")
             }
             #expect(try batched.next() == nil)

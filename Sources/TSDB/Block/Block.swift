@@ -54,7 +54,7 @@ struct BlockQuerier: Querier {
 }
 
 /// A series of a block: its chunks in the queried range, decoded on demand.
-struct BlockSeries: TimeBoundedSeries {
+struct BlockSeries: Series {
     let labels: Labels
     let ref: UInt64
     let chunks: [ChunkMeta]
@@ -66,7 +66,7 @@ struct BlockSeries: TimeBoundedSeries {
         BlockSeriesIterator(series: self)
     }
 
-    var timeRange: ClosedRange<Timestamp> {
+    var timeRange: ClosedRange<Timestamp>? {
         max(mint, chunks.first?.minTime ?? mint)...min(maxt, chunks.last?.maxTime ?? maxt)
     }
 }
@@ -114,8 +114,9 @@ struct BlockSeriesIterator: SampleIterator {
 
     /// Decodes runs of samples straight from the chunks: the per-sample work is the XOR
     /// decoding and the range checks, with no dynamic dispatch.
-    mutating func next(into buffer: inout [Sample], limit: Int) throws -> Int {
+    mutating func next(into buffer: UnsafeMutableBufferPointer<Sample>) throws -> Int {
         var count = 0
+        let limit = buffer.count
         let mint = series.mint, maxt = series.maxt
         while count < limit {
             if current == nil {
@@ -125,21 +126,24 @@ struct BlockSeriesIterator: SampleIterator {
             }
             guard var chunk = current else { break }
             current = nil
-            var exhausted = true
-            while count < limit, let sample = try chunk.next() {
+            var keepChunk = false
+            while let sample = try chunk.next() {
                 if sample.timestamp < mint { continue }
                 if sample.timestamp > maxt {
                     chunkIndex = series.chunks.count
                     break
                 }
                 if hasTombstones && series.block.tombstones.isDeleted(series.ref, at: sample.timestamp) { continue }
-                buffer.append(sample)
+                buffer[count] = sample
                 count += 1
-                if count == limit { exhausted = false }
+                if count == limit {
+                    keepChunk = true
+                    break
+                }
             }
-            if !exhausted { current = chunk }
+            if keepChunk { current = chunk }
         }
-        last = buffer.last
+        if count > 0 { last = buffer[count - 1] }
         return count
     }
 

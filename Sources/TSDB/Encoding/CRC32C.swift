@@ -1,3 +1,5 @@
+internal import CCRC32C
+
 /// CRC-32C (Castagnoli), the checksum of every TSDB section, chunk and WAL record.
 public enum CRC32C {
     static let table: [[UInt32]] = {
@@ -16,8 +18,17 @@ public enum CRC32C {
         return tables
     }()
 
-    /// The checksum of `bytes`, continuing from `crc` (0 to start).
+    static let hardware = ccrc32c_hardware_available() != 0
+
+    /// The checksum of `bytes`, continuing from `crc` (0 to start): the processor's CRC
+    /// instruction where it has one, tables otherwise.
     public static func checksum(_ bytes: UnsafeBufferPointer<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
+        if hardware, let base = bytes.baseAddress { return ccrc32c_hardware(crc, base, bytes.count) }
+        return software(bytes, continuing: crc)
+    }
+
+    /// The table-driven checksum (slice-by-8), for processors without the instruction.
+    static func software(_ bytes: UnsafeBufferPointer<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
         var c = ~crc
         var i = 0
         let n = bytes.count

@@ -40,12 +40,6 @@ public struct MergeQuerier: Querier {
     }
 }
 
-/// A series that knows the time range of its samples, so that merging can chain parts
-/// that do not overlap instead of comparing timestamps sample by sample.
-protocol TimeBoundedSeries: Series {
-    var timeRange: ClosedRange<Timestamp> { get }
-}
-
 /// One series stored in parts whose time ranges do not overlap (the usual case: one part
 /// per block), read one part after the other.
 struct ChainedSeries: Series {
@@ -56,8 +50,8 @@ struct ChainedSeries: Series {
     init?(labels: Labels, parts: [any Series]) {
         var bounded: [(range: ClosedRange<Timestamp>, series: any Series)] = []
         for part in parts {
-            guard let b = part as? any TimeBoundedSeries else { return nil }
-            bounded.append((b.timeRange, part))
+            guard let range = part.timeRange else { return nil }
+            bounded.append((range, part))
         }
         bounded.sort { $0.range.lowerBound < $1.range.lowerBound }
         for i in bounded.indices.dropFirst() where bounded[i].range.lowerBound <= bounded[i - 1].range.upperBound {
@@ -115,11 +109,11 @@ struct ChainedSampleIterator: SampleIterator {
         return nil
     }
 
-    mutating func next(into buffer: inout [Sample], limit: Int) throws -> Int {
+    mutating func next(into buffer: UnsafeMutableBufferPointer<Sample>) throws -> Int {
         while advancePart() {
-            let n = try current?.next(into: &buffer, limit: limit) ?? 0
+            let n = try current?.next(into: buffer) ?? 0
             if n > 0 {
-                last = buffer.last
+                last = buffer[n - 1]
                 return n
             }
             current = nil
