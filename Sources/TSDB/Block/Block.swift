@@ -125,23 +125,29 @@ struct BlockSeriesIterator: SampleIterator {
                 chunkIndex += 1
             }
             guard var chunk = current else { break }
-            current = nil
-            var keepChunk = false
-            while let sample = try chunk.next() {
+            let n = try chunk.next(into: UnsafeMutableBufferPointer(rebasing: buffer[count..<limit]))
+            current = n == 0 ? nil : chunk
+            if n == 0 { continue }
+            let first = buffer[count], final = buffer[count + n - 1]
+            if first.timestamp >= mint && final.timestamp <= maxt && !hasTombstones {
+                count += n  // the usual case: the whole run is wanted
+                continue
+            }
+            // Keep the samples in range and not deleted, in place.
+            var kept = count
+            for i in count..<(count + n) {
+                let sample = buffer[i]
                 if sample.timestamp < mint { continue }
                 if sample.timestamp > maxt {
+                    current = nil
                     chunkIndex = series.chunks.count
                     break
                 }
                 if hasTombstones && series.block.tombstones.isDeleted(series.ref, at: sample.timestamp) { continue }
-                buffer[count] = sample
-                count += 1
-                if count == limit {
-                    keepChunk = true
-                    break
-                }
+                buffer[kept] = sample
+                kept += 1
             }
-            if keepChunk { current = chunk }
+            count = kept
         }
         if count > 0 { last = buffer[count - 1] }
         return count

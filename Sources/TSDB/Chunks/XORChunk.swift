@@ -222,6 +222,37 @@ public struct XORIterator: SampleIterator, Sendable {
         return sample
     }
 
+    /// Decodes the next samples into `buffer` (from its start) and returns how many; 0
+    /// after the last. The decoding loop runs here, with no per-sample call overhead.
+    public mutating func next(into buffer: UnsafeMutableBufferPointer<Sample>) throws(ChunkError) -> Int {
+        if let failure { throw failure }
+        let limit = Swift.min(buffer.count, total - index)
+        guard limit > 0 else {
+            current = nil
+            return 0
+        }
+        var n = 0
+        do throws(ChunkError) {
+            while n < limit {
+                try decode()
+                index += 1
+                buffer[n] = Sample(timestamp: t, value: Double(bitPattern: vbits))
+                n += 1
+            }
+        } catch {
+            let mapped: ChunkError
+            switch error {
+            case .endOfStream: mapped = .truncated(sampleIndex: index, sampleCount: total, byteCount: reader.bytes.count)
+            default: mapped = error
+            }
+            failure = mapped
+            current = nil
+            throw mapped
+        }
+        current = buffer[n - 1]
+        return n
+    }
+
     /// The first sample at or after `t`, or nil when there is none. Never moves backwards:
     /// when the current sample is already at or after `t`, it is returned again.
     public mutating func seek(to t: Timestamp) throws(ChunkError) -> Sample? {
