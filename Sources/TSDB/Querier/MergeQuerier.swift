@@ -10,21 +10,7 @@ public struct MergeQuerier: Querier {
 
     public func select(_ matchers: [LabelMatcher], hints: SelectHints?) throws -> any SeriesSet {
         if queriers.count == 1 { return try queriers[0].select(matchers, hints: hints) }
-        var byLabels: [Labels: [any Series]] = [:]
-        var order: [Labels] = []
-        for querier in queriers {
-            var set = try querier.select(matchers, hints: hints)
-            while let series = try set.next() {
-                if byLabels[series.labels] == nil { order.append(series.labels) }
-                byLabels[series.labels, default: []].append(series)
-            }
-        }
-        order.sort()
-        return ArraySeriesSet(order.map { labels in
-            let parts = byLabels[labels] ?? []
-            if parts.count == 1 { return parts[0] }
-            return ChainedSeries(labels: labels, parts: parts) ?? MergedSeries(labels: labels, parts: parts)
-        })
+        return MergeSeriesSet(try queriers.map { try $0.select(matchers, hints: hints) })
     }
 
     public func labelNames(matching matchers: [LabelMatcher]) throws -> [String] {
@@ -37,6 +23,40 @@ public struct MergeQuerier: Querier {
         var values = Set<String>()
         for querier in queriers { values.formUnion(try querier.labelValues(name, matching: matchers)) }
         return values.sorted { ByteOrder.less($0, $1) }
+    }
+}
+
+/// Merges series sets that are each sorted by labels into one sorted set, reading them
+/// in step (a k-way merge): series with the same labels become one series.
+struct MergeSeriesSet: SeriesSet {
+    private var sets: [any SeriesSet]
+    private var heads: [(any Series)?]
+    private var started = false
+
+    init(_ sets: [any SeriesSet]) {
+        self.sets = sets
+        heads = Array(repeating: nil, count: sets.count)
+    }
+
+    mutating func next() throws -> (any Series)? {
+        if !started {
+            started = true
+            for i in sets.indices { heads[i] = try sets[i].next() }
+        }
+        var smallest: Labels?
+        for head in heads {
+            guard let head else { continue }
+            if smallest == nil || head.labels < smallest! { smallest = head.labels }
+        }
+        guard let labels = smallest else { return nil }
+        var parts: [any Series] = []
+        for i in heads.indices {
+            guard let head = heads[i], head.labels == labels else { continue }
+            parts.append(head)
+            heads[i] = try sets[i].next()
+        }
+        if parts.count == 1 { return parts[0] }
+        return ChainedSeries(labels: labels, parts: parts) ?? MergedSeries(labels: labels, parts: parts)
     }
 }
 
