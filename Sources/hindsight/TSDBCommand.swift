@@ -220,16 +220,22 @@ struct TSDBDump: ParsableCommand {
         let querier = try db.querier(mint: minTime, maxt: maxTime)
         var set = try querier.select(matchers, hints: nil)
         var out = BufferedOutput()
+        let buffer = UnsafeMutableBufferPointer<Sample>.allocate(capacity: 1024)
+        defer { buffer.deallocate() }
         while let series = try set.next() {
             let labels = series.labels.description
             var iterator = series.makeIterator()
-            while let sample = try iterator.next() {
-                out.write(labels)
-                out.write(" ")
-                out.write(GoFloat.format(sample.value))
-                out.write(" ")
-                out.write(String(sample.timestamp))
-                out.write("\n")
+            while true {
+                let n = try iterator.next(into: buffer)
+                if n == 0 { break }
+                for sample in buffer[0..<n] {
+                    out.write(labels)
+                    out.write(" ")
+                    out.write(GoFloat.format(sample.value))
+                    out.write(" ")
+                    out.write(String(sample.timestamp))
+                    out.write("\n")
+                }
             }
         }
         out.flush()

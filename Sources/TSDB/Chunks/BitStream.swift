@@ -197,6 +197,86 @@ public struct BitReader: Sendable {
         return high << need | low  // smart shift: `high << 64` is 0 when head == 0
     }
 
+    /// The reader's state held in local variables, for tight decoding loops: the compiler
+    /// can keep it in registers. Reads return nil at the end of the bytes instead of throwing.
+    struct Cursor {
+        let base: UnsafePointer<UInt8>
+        let count: Int
+        var position: Int
+        var buffer: UInt64
+        var valid: Int
+
+        @inline(__always)
+        mutating func refill() -> Bool {
+            let available = count &- position
+            if available >= 8 {
+                buffer = UInt64(bigEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+                valid = 64
+                position &+= 8
+                return true
+            }
+            guard available > 0 else { return false }
+            var word: UInt64 = 0
+            for i in 0..<available { word = word << 8 | UInt64(base[position &+ i]) }
+            buffer = word
+            valid = available &* 8
+            position &+= available
+            return true
+        }
+
+        @inline(__always)
+        mutating func bit() -> Bool? {
+            if valid == 0 && !refill() { return nil }
+            valid &-= 1
+            return (buffer >> UInt64(valid)) & 1 != 0
+        }
+
+        /// `count` bits (1…64), or nil when the bytes end first.
+        @inline(__always)
+        mutating func bits(_ count: Int) -> UInt64? {
+            if count <= valid {
+                valid &-= count
+                return (buffer >> UInt64(valid)) & (UInt64.max >> UInt64(64 &- count))
+            }
+            let head = valid
+            let high = head == 0 ? 0 : buffer & (UInt64.max >> UInt64(64 &- head))
+            let need = count &- head
+            valid = 0
+            guard refill(), need <= valid else {
+                valid = 0
+                position = self.count
+                return nil
+            }
+            valid &-= need
+            let low = (buffer >> UInt64(valid)) & (UInt64.max >> UInt64(64 &- need))
+            return need == 64 ? low : (high << UInt64(need)) | low
+        }
+    }
+
+    /// What a cursor loop throws when the bytes end; callers map it to their own error.
+    static let endOfStreamMarker = ChunkError.endOfStream(bitOffset: -1, byteCount: -1)
+
+    /// Runs `body` with a ``Cursor`` over the unread bits and keeps where it stopped.
+    @inline(__always)
+    mutating func withCursor<R>(_ body: (inout Cursor) throws(ChunkError) -> R) throws(ChunkError) -> R {
+        let bytes = self.bytes
+        let start = (nextByte, buffer, valid)
+        let (result, end): (Result<R, ChunkError>, (Int, UInt64, Int)) = bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else {
+                return (.failure(.endOfStream(bitOffset: 0, byteCount: 0)), start)
+            }
+            var cursor = Cursor(base: base, count: b.count, position: start.0, buffer: start.1, valid: start.2)
+            do throws(ChunkError) {
+                let r = try body(&cursor)
+                return (.success(r), (cursor.position, cursor.buffer, cursor.valid))
+            } catch {
+                return (.failure(error), (cursor.position, cursor.buffer, cursor.valid))
+            }
+        }
+        (nextByte, buffer, valid) = end
+        return try result.get()
+    }
+
     /// Reads 8 bits (not necessarily byte-aligned).
     @inline(__always)
     public mutating func readByte() throws(ChunkError) -> UInt8 {

@@ -233,12 +233,14 @@ public struct XORIterator: SampleIterator, Sendable {
         }
         var n = 0
         do throws(ChunkError) {
-            while n < limit {
+            // The first two samples use varints: the general path.
+            while n < limit && index < 2 {
                 try decode()
                 index += 1
                 buffer[n] = Sample(timestamp: t, value: Double(bitPattern: vbits))
                 n += 1
             }
+            if n < limit { n = try decodeRun(into: buffer, from: n, to: limit) }
         } catch {
             let mapped: ChunkError
             switch error {
@@ -250,6 +252,72 @@ public struct XORIterator: SampleIterator, Sendable {
             throw mapped
         }
         current = buffer[n - 1]
+        return n
+    }
+
+    /// Decodes samples 2… into `buffer[from..<to]` with the reader's state in registers;
+    /// returns the new fill level.
+    private mutating func decodeRun(into buffer: UnsafeMutableBufferPointer<Sample>, from: Int, to: Int) throws(ChunkError) -> Int {
+        var t = self.t, tDelta = self.tDelta, vbits = self.vbits
+        var leading = self.leading, trailing = self.trailing
+        var n = from
+        var index = self.index
+        defer {
+            self.t = t
+            self.tDelta = tDelta
+            self.vbits = vbits
+            self.leading = leading
+            self.trailing = trailing
+            self.index = index
+        }
+        let end = BitReader.endOfStreamMarker
+        try reader.withCursor { (c: inout BitReader.Cursor) throws(ChunkError) in
+            while n < to {
+                // Delta of delta: `0`, or `10`/`110`/`1110`/`1111` and 14/17/20/64 bits.
+                guard let b0 = c.bit() else { throw end }
+                if b0 {
+                    let size: Int
+                    guard let b1 = c.bit() else { throw end }
+                    if !b1 {
+                        size = 14
+                    } else {
+                        guard let b2 = c.bit() else { throw end }
+                        if !b2 {
+                            size = 17
+                        } else {
+                            guard let b3 = c.bit() else { throw end }
+                            size = b3 ? 64 : 20
+                        }
+                    }
+                    guard var raw = c.bits(size) else { throw end }
+                    if size < 64 && raw > UInt64(1) << (size - 1) { raw = raw &- (UInt64(1) << size) }
+                    tDelta = tDelta &+ raw
+                }
+                t = t &+ Int64(bitPattern: tDelta)
+                // Value: `0` same, `10` previous window, `11` new window.
+                guard let v0 = c.bit() else { throw end }
+                if v0 {
+                    guard let v1 = c.bit() else { throw end }
+                    if v1 {
+                        guard let window = c.bits(11) else { throw end }
+                        let newLeading = Int(window >> 6)
+                        var significant = Int(window & 0x3F)
+                        if significant == 0 { significant = 64 }
+                        guard newLeading + significant <= 64 else {
+                            throw .invalidValueWindow(sampleIndex: index, leading: newLeading, significantBits: significant)
+                        }
+                        leading = newLeading
+                        trailing = 64 - newLeading - significant
+                    }
+                    let significant = 64 - leading - trailing
+                    guard let bits = c.bits(significant) else { throw end }
+                    vbits ^= bits << UInt64(trailing)
+                }
+                index += 1
+                buffer[n] = Sample(timestamp: t, value: Double(bitPattern: vbits))
+                n += 1
+            }
+        }
         return n
     }
 
