@@ -124,10 +124,12 @@ struct BlockSeriesIterator: SampleIterator {
                 current = try openChunk(series.chunks[chunkIndex])
                 chunkIndex += 1
             }
-            guard var chunk = current else { break }
-            let n = try chunk.next(into: UnsafeMutableBufferPointer(rebasing: buffer[count..<limit]))
-            current = n == 0 ? nil : chunk
-            if n == 0 { continue }
+            // Decode in place (`current!` is mutated where it lives; no copy of the iterator).
+            let n = try current!.next(into: UnsafeMutableBufferPointer(rebasing: buffer[count..<limit]))
+            if n == 0 {
+                current = nil
+                continue
+            }
             let first = buffer[count], final = buffer[count + n - 1]
             if first.timestamp >= mint && final.timestamp <= maxt && !hasTombstones {
                 count += n  // the usual case: the whole run is wanted

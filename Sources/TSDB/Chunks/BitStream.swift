@@ -238,6 +238,12 @@ public struct BitReader: Sendable {
                 valid &-= count
                 return (buffer >> UInt64(valid)) & (UInt64.max >> UInt64(64 &- count))
             }
+            return bitsAcrossRefill(count)
+        }
+
+        /// The bits straddle the register: the rest of it, then the start of the next load.
+        @inline(never)
+        mutating func bitsAcrossRefill(_ count: Int) -> UInt64? {
             let head = valid
             let high = head == 0 ? 0 : buffer & (UInt64.max >> UInt64(64 &- head))
             let need = count &- head
