@@ -244,14 +244,14 @@ public final class IndexReader: Sendable, PostingsSource {
             }
             var s = ByteDecoder(buffer, from: body, to: body + length)
             let labelCount = try IndexReader.decode(file, "series entry") { () throws(ByteDecoder.Failure) in try s.uvarintInt() }
-            var labels: [Label] = []
-            labels.reserveCapacity(min(labelCount, length))
+            // Labels are stored sorted: pack them directly.
+            var packer = LabelsPacker(capacity: 64)
             for _ in 0..<labelCount {
                 let at = s.position
                 let (nameRef, valueRef) = try IndexReader.decode(file, "series entry") { () throws(ByteDecoder.Failure) in
                     (try s.uvarint(), try s.uvarint())
                 }
-                labels.append(Label(try symbol(nameRef, at: at), try symbol(valueRef, at: at)))
+                packer.append(try symbol(nameRef, at: at), try symbol(valueRef, at: at))
             }
             let chunks = try IndexReader.decode(file, "series entry") { () throws(ByteDecoder.Failure) -> [ChunkMeta] in
                 let count = try s.uvarintInt()
@@ -276,7 +276,7 @@ public final class IndexReader: Sendable, PostingsSource {
                 }
                 return chunks
             }
-            return (Labels(sortedUnique: labels), chunks)
+            return (Labels(packed: packer.bytes, count: labelCount), chunks)
         }
     }
 }

@@ -30,7 +30,8 @@ public struct MergeQuerier: Querier {
 /// in step (a k-way merge): series with the same labels become one series.
 struct MergeSeriesSet: SeriesSet {
     private var sets: [any SeriesSet]
-    private var heads: [(any Series)?]
+    /// Each set's next series and its labels (read once).
+    private var heads: [(series: any Series, labels: Labels)?]
     private var started = false
 
     init(_ sets: [any SeriesSet]) {
@@ -38,10 +39,14 @@ struct MergeSeriesSet: SeriesSet {
         heads = Array(repeating: nil, count: sets.count)
     }
 
+    private mutating func advance(_ i: Int) throws {
+        heads[i] = try sets[i].next().map { ($0, $0.labels) }
+    }
+
     mutating func next() throws -> (any Series)? {
         if !started {
             started = true
-            for i in sets.indices { heads[i] = try sets[i].next() }
+            for i in sets.indices { try advance(i) }
         }
         var smallest: Labels?
         for head in heads {
@@ -52,8 +57,8 @@ struct MergeSeriesSet: SeriesSet {
         var parts: [any Series] = []
         for i in heads.indices {
             guard let head = heads[i], head.labels == labels else { continue }
-            parts.append(head)
-            heads[i] = try sets[i].next()
+            parts.append(head.series)
+            try advance(i)
         }
         if parts.count == 1 { return parts[0] }
         return ChainedSeries(labels: labels, parts: parts) ?? MergedSeries(labels: labels, parts: parts)
@@ -68,17 +73,27 @@ struct ChainedSeries: Series {
 
     /// Nil when a part's range is unknown or two parts overlap.
     init?(labels: Labels, parts: [any Series]) {
-        var bounded: [(range: ClosedRange<Timestamp>, series: any Series)] = []
+        // Parts usually arrive in time order (blocks are sorted): check that in one pass.
+        var previousEnd = Int64.min
+        var inOrder = true
+        var ranges: [ClosedRange<Timestamp>] = []
+        ranges.reserveCapacity(parts.count)
         for part in parts {
             guard let range = part.timeRange else { return nil }
-            bounded.append((range, part))
-        }
-        bounded.sort { $0.range.lowerBound < $1.range.lowerBound }
-        for i in bounded.indices.dropFirst() where bounded[i].range.lowerBound <= bounded[i - 1].range.upperBound {
-            return nil
+            if range.lowerBound <= previousEnd { inOrder = false }
+            previousEnd = max(previousEnd, range.upperBound)
+            ranges.append(range)
         }
         self.labels = labels
-        self.parts = bounded.map(\.series)
+        if inOrder {
+            self.parts = parts
+            return
+        }
+        let order = ranges.indices.sorted { ranges[$0].lowerBound < ranges[$1].lowerBound }
+        for (a, b) in zip(order, order.dropFirst()) where ranges[b].lowerBound <= ranges[a].upperBound {
+            return nil
+        }
+        self.parts = order.map { parts[$0] }
     }
 
     func makeIterator() -> any SampleIterator {
