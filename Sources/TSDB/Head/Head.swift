@@ -10,7 +10,7 @@ import Model
 public final class Head: Queryable, PostingsSource, @unchecked Sendable {
     private let lock = NSLock()
     private var seriesByRef: [UInt64: MemSeries] = [:]
-    private var refByLabels: [Labels: UInt64] = [:]
+    private var seriesByLabels: [Labels: MemSeries] = [:]
     /// name → value → ascending refs. Refs are assigned in increasing order, so appending keeps lists sorted.
     private var index: [String: [String: [UInt64]]] = [:]
     private var allRefs: [UInt64] = []
@@ -64,23 +64,23 @@ public final class Head: Queryable, PostingsSource, @unchecked Sendable {
     }
 
     /// The committed state a new sample is checked against: (ref, last time, last value).
-    func lookupLocked(_ labels: Labels) -> (ref: UInt64, lastTime: Timestamp, lastValue: Double)? {
-        guard let ref = refByLabels[labels], let series = seriesByRef[ref] else { return nil }
-        return (ref, series.lastTime, series.lastValue)
+    func lookupLocked(_ labels: Labels) -> MemSeries? {
+        seriesByLabels[labels]
     }
 
     /// Creates a series (under the lock) and returns its ref; an existing one is returned as is.
-    func createSeriesLocked(_ labels: Labels, ref wanted: UInt64? = nil) -> (ref: UInt64, created: Bool) {
-        if let ref = refByLabels[labels] { return (ref, false) }
+    @discardableResult
+    func createSeriesLocked(_ labels: Labels, ref wanted: UInt64? = nil) -> MemSeries {
+        if let existing = seriesByLabels[labels] { return existing }
         let ref = wanted ?? nextRef
         nextRef = max(nextRef, ref + 1)
         let series = MemSeries(ref: ref, labels: labels, chunkRange: chunkRange)
         seriesByRef[ref] = series
-        refByLabels[labels] = ref
+        seriesByLabels[labels] = series
         // Refs normally grow, so appending keeps postings sorted; WAL replay may not.
         insertSorted(ref, into: &allRefs)
         for label in labels { insertSorted(ref, into: &index[label.name, default: [:]][label.value, default: []]) }
-        return (ref, true)
+        return series
     }
 
     private func insertSorted(_ ref: UInt64, into list: inout [UInt64]) {
@@ -98,6 +98,11 @@ public final class Head: Queryable, PostingsSource, @unchecked Sendable {
 
     func appendLocked(ref: UInt64, _ t: Timestamp, _ v: Double) {
         guard let series = seriesByRef[ref] else { return }
+        appendLocked(series, t, v)
+    }
+
+    /// Appends to a series known to be in the head (under the lock).
+    func appendLocked(_ series: MemSeries, _ t: Timestamp, _ v: Double) {
         if series.lastTime != .min && t <= series.lastTime { return }  // already present (replay)
         series.append(t, v)
         minTime = min(minTime, t)
@@ -122,7 +127,8 @@ public final class Head: Queryable, PostingsSource, @unchecked Sendable {
             }
             for ref in removed {
                 guard let series = seriesByRef.removeValue(forKey: ref) else { continue }
-                refByLabels[series.labels] = nil
+                seriesByLabels[series.labels] = nil
+                series.isRemoved = true
             }
             if !removed.isEmpty {
                 let gone = Set(removed)

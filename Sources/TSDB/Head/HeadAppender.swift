@@ -6,7 +6,8 @@ import Model
 public struct HeadAppender {
     let head: Head
     let log: (@Sendable ([WALRecord]) throws -> Void)?
-    private var pending: [(labels: Labels, t: Timestamp, v: Double)] = []
+    /// Samples with the series they go to when it already existed at append time.
+    private var pending: [(labels: Labels, series: MemSeries?, t: Timestamp, v: Double)] = []
     /// The latest pending sample per series, for checks within the transaction.
     private var latest: [Labels: (t: Timestamp, v: Double)] = [:]
 
@@ -22,11 +23,12 @@ public struct HeadAppender {
     /// would refuse it. An exact repeat of the latest sample is accepted and ignored.
     public mutating func append(_ labels: Labels, _ t: Timestamp, _ v: Double) throws(Head.AppendError) {
         if labels.isEmpty { throw .invalidLabels(labels, reason: "empty label set") }
-        let committed = head.withLock { (head.lookupLocked(labels), head.minValidTime) }
-        if t < committed.1 { throw .outOfBounds(series: labels, timestamp: t) }
-        let last: (t: Timestamp, v: Double)? = latest[labels] ?? committed.0.flatMap {
-            $0.lastTime == .min ? nil : ($0.lastTime, $0.lastValue)
+        let (series, lastTime, lastValue, minValid) = head.withLock {
+            let s = head.lookupLocked(labels)
+            return (s, s?.lastTime ?? .min, s?.lastValue ?? 0, head.minValidTime)
         }
+        if t < minValid { throw .outOfBounds(series: labels, timestamp: t) }
+        let last: (t: Timestamp, v: Double)? = latest[labels] ?? (lastTime == .min ? nil : (lastTime, lastValue))
         if let last {
             if t < last.t { throw .outOfOrder(series: labels, timestamp: t) }
             if t == last.t {
@@ -34,7 +36,7 @@ public struct HeadAppender {
                 throw .duplicateSampleForTimestamp(series: labels, timestamp: t)
             }
         }
-        pending.append((labels, t, v))
+        pending.append((labels, series, t, v))
         latest[labels] = (t, v)
     }
 
@@ -51,31 +53,35 @@ public struct HeadAppender {
             for sample in pending {
                 if sample.t < head.minValidTime { throw Head.AppendError.outOfBounds(series: sample.labels, timestamp: sample.t) }
             }
-            var refs: [Labels: UInt64] = [:]
+            var created: [Labels: UInt64] = [:]
             var newSeries: [(ref: UInt64, labels: Labels)] = []
+            var targets: [MemSeries?] = []
             var samples: [(ref: UInt64, t: Int64, v: Double)] = []
             samples.reserveCapacity(pending.count)
+            targets.reserveCapacity(pending.count)
             var planned = head.nextRefLocked
             for sample in pending {
-                let ref: UInt64
-                if let known = refs[sample.labels] {
-                    ref = known
-                } else if let existing = head.lookupLocked(sample.labels) {
-                    if sample.t <= existing.lastTime && existing.lastTime != .min {
+                // The series seen at append time, unless truncation removed it since.
+                var series = sample.series.flatMap { $0.isRemoved ? nil : $0 }
+                if series == nil, created[sample.labels] == nil { series = head.lookupLocked(sample.labels) }
+                if let existing = series {
+                    if existing.lastTime != .min && sample.t <= existing.lastTime {
                         if sample.t < existing.lastTime { throw Head.AppendError.outOfOrder(series: sample.labels, timestamp: sample.t) }
                         if sample.v.bitPattern != existing.lastValue.bitPattern {
                             throw Head.AppendError.duplicateSampleForTimestamp(series: sample.labels, timestamp: sample.t)
                         }
                     }
-                    ref = existing.ref
-                    refs[sample.labels] = ref
+                    samples.append((existing.ref, sample.t, sample.v))
+                } else if let ref = created[sample.labels] {
+                    samples.append((ref, sample.t, sample.v))
                 } else {
-                    ref = planned
+                    let ref = planned
                     planned += 1
-                    refs[sample.labels] = ref
+                    created[sample.labels] = ref
                     newSeries.append((ref, sample.labels))
+                    samples.append((ref, sample.t, sample.v))
                 }
-                samples.append((ref, sample.t, sample.v))
+                targets.append(series)
             }
             if let log {
                 var records: [WALRecord] = []
@@ -83,8 +89,14 @@ public struct HeadAppender {
                 records.append(.samples(samples))
                 try log(records)
             }
-            for series in newSeries { _ = head.createSeriesLocked(series.labels, ref: series.ref) }
-            for sample in samples { head.appendLocked(ref: sample.ref, sample.t, sample.v) }
+            for series in newSeries { head.createSeriesLocked(series.labels, ref: series.ref) }
+            for (i, sample) in samples.enumerated() {
+                if let series = targets[i] {
+                    head.appendLocked(series, sample.t, sample.v)
+                } else {
+                    head.appendLocked(ref: sample.ref, sample.t, sample.v)
+                }
+            }
         }
     }
 

@@ -12,6 +12,8 @@ final class MemSeries: @unchecked Sendable {
     /// The last appended sample, for order and duplicate checks.
     var lastTime: Timestamp = .min
     var lastValue: Double = 0
+    /// Set when truncation drops the series from the head; appenders holding it start anew.
+    var isRemoved = false
 
     init(ref: UInt64, labels: Labels, chunkRange: Int64) {
         self.ref = ref
