@@ -207,14 +207,7 @@ public struct XORIterator: SampleIterator, Sendable {
         do throws(ChunkError) {
             try decode()
         } catch {
-            let mapped: ChunkError
-            switch error {
-            case .endOfStream: mapped = .truncated(sampleIndex: index, sampleCount: total, byteCount: reader.bytes.count)
-            default: mapped = error
-            }
-            failure = mapped
-            current = nil
-            throw mapped
+            throw fail(error)
         }
         index += 1
         let sample = Sample(timestamp: t, value: Double(bitPattern: vbits))
@@ -242,17 +235,23 @@ public struct XORIterator: SampleIterator, Sendable {
             }
             if n < limit { n = try decodeRun(into: buffer, from: n, to: limit) }
         } catch {
-            let mapped: ChunkError
-            switch error {
-            case .endOfStream: mapped = .truncated(sampleIndex: index, sampleCount: total, byteCount: reader.bytes.count)
-            default: mapped = error
-            }
-            failure = mapped
-            current = nil
-            throw mapped
+            throw fail(error)
         }
         current = buffer[n - 1]
         return n
+    }
+
+    /// Records a decoding error (an early end of the bits means the chunk is truncated),
+    /// so later calls throw it again, and returns it.
+    private mutating func fail(_ error: ChunkError) -> ChunkError {
+        let mapped: ChunkError
+        switch error {
+        case .endOfStream: mapped = .truncated(sampleIndex: index, sampleCount: total, byteCount: reader.bytes.count)
+        default: mapped = error
+        }
+        failure = mapped
+        current = nil
+        return mapped
     }
 
     /// Decodes samples 2… into `buffer[from..<to]` with the reader's state in registers;
