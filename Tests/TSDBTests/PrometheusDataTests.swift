@@ -24,10 +24,19 @@ struct PrometheusDataTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: prometheus)
         process.arguments = ["--config.file=\(config)", "--storage.tsdb.path=\(data)", "--web.listen-address=127.0.0.1:0"]
+        let log = dir.path + "/prometheus.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
-        sleep(6)
+        // Wait until it serves (startup is slow on a busy machine), then let it scrape a few
+        // times: Prometheus hands targets to the scrape manager only every 5 s.
+        for _ in 0..<600 {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.contains("Server is ready to receive web requests") { break }
+            usleep(100_000)
+        }
+        sleep(9)
         process.terminate()
         process.waitUntilExit()
 
