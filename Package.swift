@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Model", targets: ["Model"]),
         .library(name: "Exposition", targets: ["Exposition"]),
         .library(name: "TSDB", targets: ["TSDB"]),
+        .library(name: "PromQL", targets: ["PromQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,10 +32,13 @@ let package = Package(
         .target(name: "Model", dependencies: ["CRE2"]),
         .target(name: "Exposition", dependencies: ["Model"]),
         .target(name: "TSDB", dependencies: ["Model", "Exposition", "CSnappy", "CCRC32C"]),
+        .target(name: "PromQL", dependencies: ["Model", "TSDB"]),
+        // Runs Prometheus's promqltest scripts (`hindsight test promql`, the conformance suite).
+        .target(name: "PromQLTest", dependencies: ["PromQL", "TSDB", "Model"]),
         .executableTarget(
             name: "hindsight",
             dependencies: [
-                "Model", "Exposition", "TSDB",
+                "Model", "Exposition", "TSDB", "PromQL", "PromQLTest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +47,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "Model", "TestSupport"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Model", "Exposition", "TestSupport"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromQLTest", "TSDB", "Model", "TestSupport"]),
         .testTarget(name: "HindsightCLITests", dependencies: ["hindsight", "Exposition", "Model", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6],

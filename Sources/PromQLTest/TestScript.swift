@@ -1,0 +1,2 @@
+/// The promqltest script language: a placeholder the runner replaces.
+public enum PromQLTestScript {}
