@@ -28,6 +28,29 @@ public enum GoFloat {
         return s
     }
 
+    /// `strconv.FormatFloat(v, 'f', -1, 64)`: the shortest round-trip digits without an
+    /// exponent (`1e+21` prints as `1000000000000000000000`), as PromQL's `count_values` labels.
+    public static func formatFixed(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
+        let (negative, digits, decimalPoint) = shortestDigits(value)
+        var out = negative ? "-" : ""
+        guard !digits.isEmpty else { return out + "0" }
+        let nd = digits.count
+        if decimalPoint <= 0 {
+            out += "0." + String(repeating: "0", count: -decimalPoint)
+            for d in digits { out.unicodeScalars.append(Unicode.Scalar(d)) }
+        } else if decimalPoint >= nd {
+            for d in digits { out.unicodeScalars.append(Unicode.Scalar(d)) }
+            out += String(repeating: "0", count: decimalPoint - nd)
+        } else {
+            for d in digits[..<decimalPoint] { out.unicodeScalars.append(Unicode.Scalar(d)) }
+            out += "."
+            for d in digits[decimalPoint...] { out.unicodeScalars.append(Unicode.Scalar(d)) }
+        }
+        return out
+    }
+
     /// Go's `%g` with the shortest round-trip precision, for finite values.
     static func appendShortestG(_ value: Double, to out: inout String) {
         let (negative, digits, decimalPoint) = shortestDigits(value)
