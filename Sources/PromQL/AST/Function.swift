@@ -82,6 +82,9 @@ public struct Function: Sendable, Hashable {
             Function("end", [], returns: s, experimental: true),
             Function("range", [], returns: s, experimental: true),
             Function("step", [], returns: s, experimental: true),
+            // Prometheus 3's experimental scalar min/max (also the duration-expression functions).
+            Function("min_of", [s, s], returns: s, experimental: true),
+            Function("max_of", [s, s], returns: s, experimental: true),
         ]
         return list.sorted { $0.name < $1.name }
     }()
