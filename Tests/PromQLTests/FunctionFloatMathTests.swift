@@ -46,6 +46,23 @@ import Testing
         #expect(FloatMath.mean([Double]()).isNaN)
     }
 
+    /// The avg aggregation cases of aggregators.test, values in series (label) order.
+    @Test(arguments: [
+        ([Double.infinity, 0, .infinity], Double.infinity), ([-.infinity, -.infinity, 0], -.infinity),
+        ([.infinity, 0, .infinity], .infinity), ([-.infinity, 0, -.infinity], -.infinity),
+        ([.infinity, .infinity, .infinity, -.infinity], .nan), ([-.infinity, 0, .infinity], .nan),
+        ([.infinity, 2], .infinity), ([2, .infinity], .infinity), ([-.infinity, 2], -.infinity), ([2, -.infinity], -.infinity),
+        ([.infinity, -.infinity], .nan), ([.nan, 2], .nan), ([2, .nan], .nan), ([2, 8, 1e100, -1e100], 2.5),
+        (Array(repeating: 9.988465674311579e+307, count: 4), 9.988465674311579e+307),
+        (Array(repeating: -9.988465674311579e+307, count: 4), -9.988465674311579e+307),
+        ([-9.988465674311579e+307, -9.988465674311579e+307, 9.988465674311579e+307, 9.988465674311579e+307], 0),
+    ] as [([Double], Double)])
+    func aggregationMeanCorpus(values: [Double], expected: Double) {
+        var mean = FloatMath.AggregationMean(first: values[0])
+        for v in values.dropFirst() { mean.add(v) }
+        #expect(close(mean.value, expected))
+    }
+
     @Test func goMinMax() {
         #expect(FloatMath.goMax(.nan, 1).isNaN && FloatMath.goMax(.nan, .infinity) == .infinity)
         #expect(FloatMath.goMin(.nan, -.infinity) == -.infinity && FloatMath.goMin(1, .nan).isNaN)
