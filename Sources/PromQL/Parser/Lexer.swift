@@ -285,18 +285,36 @@ struct Lexer {
             }
             if Lexer.isAlpha(b) {
                 while let c = peekByte(), Lexer.isAlpha(c) { pos += 1 }
-                let word = text(start, pos).lowercased()
-                switch word {
+                switch text(start, pos).lowercased() {
                 case "step": return emit(.keyword(.step))
                 case "range": return emit(.keyword(.range))
                 case "min_of", "max_of", "min", "max": return emit(.identifier)
-                default:
-                    pos = start
+                default: pos = start
                 }
             } else {
                 pos -= 1
             }
-            return error("unexpected character in duration expression: " + GoQuoting.quoteRune(peekScalar()?.0))
+            let character = GoQuoting.quoteRune(peekScalar()?.0)
+            guard bracketSawNumber else { return error("unexpected character in duration expression: " + character) }
+            // After a number Prometheus lexes the rest of the brackets in its statement
+            // mode, which words these errors differently and reads strings and comments.
+            switch b {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                pos += 1
+                return lexString(quote: b)
+            case UInt8(ascii: "`"):
+                pos += 1
+                return lexRawString()
+            case UInt8(ascii: "#"):
+                skipComment()
+                bracketHasContent = hadContent
+                return nil
+            case UInt8(ascii: "["):
+                return error("unexpected left bracket '['")
+            default:
+                if Lexer.isAlpha(b) { return error("unexpected character: \(character), expected ':'") }
+                return error("unexpected character: " + character)
+            }
         }
     }
 

@@ -55,11 +55,9 @@ extension Parser {
         case .add, .sub:
             let op = advance()
             switch current.kind {
-            case .number, .duration, .keyword(.step), .keyword(.range), .identifier:
-                let inner = try parseDurationPrimary(context, expected)
-                return applySign(op, inner)
-            case .leftParen:
-                let inner = try parseDurationPrimary(context, expected)
+            case .number, .duration, .keyword(.step), .keyword(.range), .identifier, .leftParen:
+                // Prometheus checks the range of a signed literal here once, at the sign.
+                let inner = try parseDurationPrimary(context, expected, checkRange: false)
                 return applySign(op, inner)
             default:
                 throw unexpected(context, expected: expected)
@@ -119,13 +117,13 @@ extension Parser {
     }
 
     /// A literal, `step()`, `range()`, `min_of(a, b)`, `max_of(a, b)` or `( expr )`.
-    mutating func parseDurationPrimary(_ context: String, _ expected: String) throws(ParseError) -> DurationTerm {
+    mutating func parseDurationPrimary(_ context: String, _ expected: String, checkRange: Bool = true) throws(ParseError) -> DurationTerm {
         let token = current
         switch token.kind {
         case .number, .duration:
             advance()
             let seconds = token.kind == .number ? numberValue(token) : durationSeconds(token)
-            if abs(seconds) > Parser.durationOutOfRange {
+            if checkRange, abs(seconds) > Parser.durationOutOfRange {
                 record("duration out of range", token.position)
                 return DurationTerm(expr: nil, seconds: 0, isDuration: token.kind == .duration, position: token.position)
             }

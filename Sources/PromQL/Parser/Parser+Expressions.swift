@@ -26,9 +26,14 @@ extension Parser {
     /// An expression whose binary operators bind at least as tightly as `minPrecedence`.
     mutating func parseExpr(_ minPrecedence: Int = 0) throws(ParseError) -> Expr {
         try enter()
-        defer { leave() }
+        // Each operator folded into the left operand deepens the tree by one: count it, so
+        // that the tree's depth (which the checker, printer and engine recurse over) is bounded.
+        var levels = 1
+        defer { depth -= levels }
         var lhs = try parseUnary()
         while let op = binaryOperator(current), op.precedence >= minPrecedence {
+            try enter()
+            levels += 1
             advance()
             let modifiers = try parseBinaryModifiers()
             let rhs = try parseExpr(op.isRightAssociative ? op.precedence : op.precedence + 1)
@@ -101,7 +106,14 @@ extension Parser {
     /// The modifiers that follow an expression: ranges and subqueries, `offset`, `@`.
     mutating func parsePostfix(_ base: Expr) throws(ParseError) -> Expr {
         var expr = base
+        var levels = 0
+        defer { depth -= levels }
         while true {
+            if current.kind == .leftBracket {
+                // Each subquery wraps the expression: one more level of tree.
+                try enter()
+                levels += 1
+            }
             switch current.kind {
             case .leftBracket:
                 expr = try parseRangeOrSubquery(expr)

@@ -46,9 +46,12 @@ public enum PromQLParser {
         }
     }
 
-    /// Nesting deeper than this (parentheses, calls, unary operators, `^` chains) is
-    /// rejected rather than risking the stack.
-    static let maxNestingDepth = 256
+    /// The deepest expression accepted: nesting (a parenthesis costs two levels, a call,
+    /// an aggregation or a sign one), operators chained in one expression and subqueries
+    /// applied in a row all count. Deeper queries are rejected rather than risking the
+    /// stack here, in the type checker, the printer and the engine, which all recurse over
+    /// the tree (debug builds overflow somewhere past 2,000 levels).
+    static let maxNestingDepth = 512
 }
 
 /// One parse of one query: the tokens, the cursor, and the errors recorded so far.
