@@ -79,25 +79,6 @@ public enum AtPinning {
 }
 
 extension Expr {
-    /// The direct subexpressions.
-    var children: [Expr] {
-        switch self {
-        case .number, .string, .vectorSelector, .matrixSelector: []
-        case .subquery(let sq): [sq.expr]
-        case .call(let call): call.args
-        case .aggregate(let agg): [agg.param, agg.expr].compactMap { $0 }
-        case .binary(let bin): [bin.lhs, bin.rhs]
-        case .unary(let un): [un.expr]
-        case .paren(let p): [p.expr]
-        }
-    }
-
-    /// Whether some call in the tree satisfies `predicate`.
-    func containsCall(where predicate: (Call) -> Bool) -> Bool {
-        if case .call(let call) = self, predicate(call) { return true }
-        return children.contains { $0.containsCall(where: predicate) }
-    }
-
     /// Every vector selector in the tree, including those of matrix selectors.
     var vectorSelectors: [VectorSelector] {
         switch self {

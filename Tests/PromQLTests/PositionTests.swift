@@ -4,7 +4,7 @@ import Testing
 @Suite struct PositionTests {
     @Test(arguments: [
         ("rate(metric[5m])", 5, "1:6"),
-        ("a\n  + b", 6, "2:3"),
+        ("a\n  + b", 4, "2:3"),
         ("x", 0, "1:1"),
     ])
     func lineColumn(query: String, offset: Int, expected: String) {

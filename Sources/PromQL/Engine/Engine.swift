@@ -79,8 +79,18 @@ public struct Engine: Sendable {
         let value = try evaluator.eval(resolved)
         var matrix = try Self.finish(matrix: value.matrix)
         matrix.sort { $0.labels < $1.labels }
-        return QueryResult(value: .matrix(matrix), annotations: evaluator.annotations)
+        var annotations = evaluator.annotations
+        if start != end {
+            resolved.forEachNode { node in
+                guard case .call(let call) = node, Self.sortingFunctions.contains(call.function.name) else { return }
+                annotations.warn(
+                    "PromQL warning: sort is ineffective for range queries since results are always ordered by labels (\(call.position.startLineColumn(in: query)))")
+            }
+        }
+        return QueryResult(value: .matrix(matrix), annotations: annotations)
     }
+
+    static let sortingFunctions: Set<String> = ["sort", "sort_desc", "sort_by_label", "sort_by_label_desc"]
 
     private func makeEvaluator(
         _ parameters: QueryParameters, interval: Int64, query: String, queryable: any Queryable,

@@ -107,11 +107,11 @@ extension Evaluator {
             }
             switch op {
             case .sum:
-                var sum = KahanSum()
-                for i in indices { sum.add(vector[i].value) }
-                emit(sum.value)
+                emit(FloatMath.kahanSum(indices.lazy.map { vector[$0].value }))
             case .avg:
-                emit(Self.average(indices.lazy.map { vector[$0].value }))
+                var mean = FloatMath.AggregationMean(first: vector[indices[0]].value)
+                for i in indices.dropFirst() { mean.add(vector[i].value) }
+                emit(mean.value)
             case .count:
                 emit(Double(indices.count))
             case .group:
@@ -125,21 +125,11 @@ extension Evaluator {
                 for i in indices.dropFirst() where value < vector[i].value || value.isNaN { value = vector[i].value }
                 emit(value)
             case .stddev, .stdvar:
-                var count = 0.0
-                var mean = KahanSum()
-                var squares = 0.0
-                for i in indices {
-                    let v = vector[i].value
-                    count += 1
-                    let delta = v - mean.value
-                    mean.add(delta / count)
-                    squares += delta * (v - mean.value)
-                }
-                let variance = squares / count
-                emit(op == .stddev ? variance.squareRoot() : variance)
+                var variance = FloatMath.AggregationVariance(first: vector[indices[0]].value)
+                for i in indices.dropFirst() { variance.add(vector[i].value) }
+                emit(op == .stddev ? variance.standardDeviation : variance.variance)
             case .quantile:
-                var values = indices.map { vector[$0].value }
-                emit(Self.quantile(parameter ?? .nan, &values))
+                emit(FloatMath.quantile(parameter ?? .nan, indices.map { vector[$0].value }))
             case .countValues:
                 var counts: [String: Int] = [:]
                 var order: [String] = []
@@ -170,49 +160,6 @@ extension Evaluator {
         return out
     }
 
-    /// Prometheus's mean: a Kahan sum divided by the count, switching to an incremental
-    /// mean when the sum would overflow.
-    static func average<S: Sequence<Double>>(_ values: S) -> Double {
-        var count = 0.0
-        var sum = KahanSum()
-        var incremental = false
-        var mean = KahanSum()
-        for v in values {
-            count += 1
-            if !incremental {
-                var trial = sum
-                trial.add(v)
-                if !trial.sum.isInfinite {
-                    sum = trial
-                    continue
-                }
-                incremental = true
-                mean = KahanSum(sum: sum.sum / (count - 1), compensation: sum.compensation / (count - 1))
-            }
-            if mean.sum.isInfinite {
-                if v.isInfinite && (mean.sum > 0) == (v > 0) { continue }
-                if !v.isInfinite && !v.isNaN { continue }
-            }
-            let current = mean.value
-            mean.add(v / count - current / count)
-        }
-        return incremental ? mean.value : sum.value / count
-    }
-
-    /// Prometheus's quantile over a set of values (linear interpolation between closest ranks).
-    static func quantile(_ q: Double, _ values: inout [Double]) -> Double {
-        guard !values.isEmpty, !q.isNaN else { return .nan }
-        if q < 0 { return -.infinity }
-        if q > 1 { return .infinity }
-        values.sort { a, b in a.isNaN ? !b.isNaN : a < b }
-        let n = Double(values.count)
-        let rank = q * (n - 1)
-        let lower = max(0, rank.rounded(.down))
-        let upper = min(n - 1, lower + 1)
-        let weight = rank - rank.rounded(.down)
-        return values[Int(lower)] * (1 - weight) + values[Int(upper)] * weight
-    }
-
     /// Whether `limit_ratio` keeps a series: a stable hash of its labels, as a fraction of
     /// the hash space, below the ratio (or, for a negative ratio, at or above 1 + ratio).
     static func ratioSelects(_ labels: Labels, _ ratio: Double) -> Bool {
@@ -223,24 +170,4 @@ extension Evaluator {
     func positionSuffix(_ position: PositionRange) -> String {
         "(\(position.startLineColumn(in: queryText)))"
     }
-}
-
-/// A running sum with Kahan-Babuška compensation, as Prometheus sums floats.
-struct KahanSum {
-    var sum = 0.0
-    var compensation = 0.0
-
-    mutating func add(_ value: Double) {
-        let t = sum + value
-        if t.isInfinite {
-            compensation = 0
-        } else if abs(sum) >= abs(value) {
-            compensation += (sum - t) + value
-        } else {
-            compensation += (value - t) + sum
-        }
-        sum = t
-    }
-
-    var value: Double { sum + compensation }
 }

@@ -148,12 +148,7 @@ extension Evaluator {
             let key = signature.key(sample.labels)
             guard let other = oneBySignature[key] else { continue }
             let (left, right) = oneToMany ? (other, sample) : (sample, other)
-            var (value, keep) = apply(binary.op, left.value, right.value)
-            if binary.returnBool {
-                value = keep ? 1 : 0
-                keep = true
-            }
-            guard keep else { continue }
+            // Matching errors count every pair, also those a comparison then filters away.
             let (labels, dropName) = resultLabels(many: sample, one: other, matching: matching, dropsName: dropsName)
             if matching.cardinality == .oneToOne {
                 if !matchedOneToOne.insert(key).inserted {
@@ -164,6 +159,12 @@ extension Evaluator {
                     throw .execution("multiple matches for labels: grouping labels must ensure unique matches")
                 }
             }
+            var (value, keep) = apply(binary.op, left.value, right.value)
+            if binary.returnBool {
+                value = keep ? 1 : 0
+                keep = true
+            }
+            guard keep else { continue }
             out.append(VectorSample(labels: labels, timestamp: sample.timestamp, value: value, dropName: dropName))
         }
         return out
@@ -193,7 +194,7 @@ extension Evaluator {
             }
             labels = builder.build()
         }
-        return (labels, dropName && labels.contains(name: LabelName.metricName) ? true : dropName)
+        return (labels, dropName)
     }
 }
 

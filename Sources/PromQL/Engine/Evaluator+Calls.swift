@@ -165,7 +165,10 @@ extension Evaluator {
                 if upper < lower { upper = lower }
                 while upper < samples.count, samples[upper].timestamp <= windowEnd { upper += 1 }
                 guard upper > lower else { continue }
-                context.evaluationTime = argument.at ?? ts
+                // Functions see the step time, also when `@` pins the window (predict_linear
+                // extrapolates from it).
+                context.evaluationTime = ts
+                try RangeFunctions.validate(name, scalarArgs: scalarsByStep[stepIndex])
                 let window = RangeWindow(
                     samples: samples[lower..<upper], rangeStart: windowStart, rangeEnd: windowEnd,
                     metricName: series.labels.metricName)
