@@ -1,12 +1,14 @@
 @testable import PromQL
 
 extension Expr {
-    /// The same tree with every position zeroed and matchers sorted, to compare structure only.
+    /// The same tree with every position zeroed, matchers sorted and NaNs alike, to compare structure only.
     var withoutPositions: Expr {
         let zero = PositionRange(start: 0, end: 0)
         switch self {
         case .number(var n):
             n.position = zero
+            // `-NaN` prints as `NaN`, as in Prometheus; the sign of a NaN means nothing.
+            if n.value.isNaN { n.value = .nan }
             return .number(n)
         case .string(var s):
             s.position = zero

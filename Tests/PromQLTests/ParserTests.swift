@@ -14,6 +14,7 @@ import Testing
         // Strings.
         (#""a\"b""#, #""a\"b""#), (#"'a"b'"#, #""a\"b""#), ("`raw\\n`", #""raw\\n""#),
         (#""\x41\101\u00e9\U0001F600\n""#, #""AAé😀\n""#),
+        (#""a\xffb""#, #""a\ufffdb""#), (#"foo{a="\xff"}"#, #"foo{a="\ufffd"}"#), ("Inf ^ 2", "Inf ^ 2"), ("x ^ Inf", "x ^ +Inf"),
         // Selectors.
         ("foo", "foo"), ("foo:bar:baz", "foo:bar:baz"), ("foo{bar='baz'}", #"foo{bar="baz"}"#),
         (#"foo{b="1", a="2",}"#, #"foo{a="2",b="1"}"#), (#"{"my.metric", "a.b"="c"}"#, #"{"a.b"="c",__name__="my.metric"}"#),

@@ -1,3 +1,4 @@
+import Foundation
 import Model
 
 /// Prometheus's canonical text of an expression (`Expr.String()` in its printer): one
@@ -25,7 +26,7 @@ enum Printer {
         case .number(let n):
             out += numberText(n)
         case .string(let s):
-            out += GoString.quote(s.value)
+            out += quote(s.value)
         case .paren(let p):
             out += "("
             write(p.expr, to: &out)
@@ -34,7 +35,12 @@ enum Printer {
             out += u.op.rawValue
             write(u.expr, to: &out)
         case .binary(let b):
-            write(b.lhs, to: &out)
+            if b.op == .pow, case .number(let n) = b.lhs, n.value == .infinity, n.durationText == nil {
+                // `+Inf ^ x` would read back as `+(Inf ^ x)`.
+                out += "Inf"
+            } else {
+                write(b.lhs, to: &out)
+            }
             out += " " + b.op.rawValue
             if b.returnBool { out += " bool" }
             if let matching = b.matching { writeMatching(matching, to: &out) }
@@ -126,7 +132,8 @@ enum Printer {
             if m.name == LabelName.metricName, m.type == .equal, let name = vs.name, m.value == name, !name.isEmpty {
                 continue
             }
-            matchers.append(m.description)
+            let name = MetricNames.isValidLegacyLabelName(m.name) ? m.name : quote(m.name)
+            matchers.append(name + m.type.rawValue + quote(m.value))
         }
         out += vs.name ?? ""
         if !matchers.isEmpty {
@@ -169,7 +176,15 @@ enum Printer {
         labels.map { label in
             let lower = label.lowercased()
             let plain = MetricNames.isValidLegacyLabelName(label) && lower != "without" && lower != "inf" && lower != "nan"
-            return plain ? label : GoString.quote(label)
+            return plain ? label : quote(label)
         }.joined(separator: ", ")
+    }
+
+    /// Go's quoting, except that U+FFFD is escaped: it stands for bytes that were not
+    /// UTF-8 (Swift strings cannot hold them) and the lexer rejects it written literally.
+    static func quote(_ s: String) -> String {
+        let quoted = GoString.quote(s)
+        guard quoted.unicodeScalars.contains("\u{FFFD}") else { return quoted }
+        return quoted.replacingOccurrences(of: "\u{FFFD}", with: "\\ufffd")
     }
 }
