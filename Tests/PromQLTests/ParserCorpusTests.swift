@@ -161,4 +161,26 @@ enum ParserCorpus {
         }
         #expect(parsed > 2000)
     }
+
+    /// The corpus's expected failures that are parse errors, each with Prometheus's message
+    /// (the extended range selectors are rejected because they are not supported; Prometheus
+    /// rejects these uses of them at parse time too). The other expected failures are
+    /// evaluation errors and must parse.
+    @Test func expectedFailuresThatAreParseErrors() throws {
+        guard Conformance.shouldRun else { return }
+        let smoothed = "smoothed modifier is experimental and not enabled"
+        let anchored = "anchored modifier is experimental and not enabled"
+        let expected: [String: String] = [
+            #"{__name__=~".*"}"#: "vector selector must contain at least one non-empty matcher",
+            "deriv(foo[3m] smoothed)": smoothed, "resets(foo[3m] smoothed)": smoothed,
+            "changes(foo[3m] smoothed)": smoothed, "max_over_time(foo[3m] smoothed)": smoothed,
+            "predict_linear(foo[3m] smoothed, 4)": smoothed, "deriv(foo[3m] anchored)": anchored,
+            "max_over_time(foo[3m] anchored)": anchored, "predict_linear(foo[3m] anchored, 4)": anchored,
+        ]
+        var found: [String: String] = [:]
+        for query in ParserCorpus.all where query.expectFail {
+            if let error = parseError(query.text) { found[query.text] = error.message }
+        }
+        #expect(found == expected)
+    }
 }
