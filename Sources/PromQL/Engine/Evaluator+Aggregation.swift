@@ -13,7 +13,11 @@ extension Evaluator {
         if aggregate.op == .countValues, let label, !MetricNames.isValidLabelName(label) {
             throw .execution("invalid label name \(GoString.quote(label))")
         }
-        var input = StepCursor(try eval(aggregate.expr).matrix)
+        let series = try eval(aggregate.expr).matrix
+        if Self.groupedAggregations.contains(aggregate.op) {
+            return try evalGroupedAggregate(aggregate, input: series, parameters: paramCursor)
+        }
+        var input = StepCursor(series)
         var accumulator = SeriesAccumulator()
         let grouping = Set(aggregate.grouping)
         var groupCache: [Labels: Labels] = [:]

@@ -41,19 +41,26 @@ extension Evaluator {
         do {
             let querier = try queryable.querier(mint: mint, maxt: maxt)
             var set = try querier.select(selector.matchers, hints: SelectHints(start: mint, end: maxt, step: interval))
-            var buffer: [Sample] = []
+            // Batches grow from small (an instant selector needs a few samples) to large
+            // (a range query reads thousands), so neither case decodes much in vain.
+            let scratch = UnsafeMutableBufferPointer<Sample>.allocate(capacity: 1024)
+            defer { scratch.deallocate() }
             while let series = try set.next() {
                 try limits.check()
                 var iterator = series.makeIterator()
-                buffer.removeAll(keepingCapacity: true)
-                if let first = try iterator.seek(to: mint), first.timestamp <= maxt {
-                    buffer.append(first)
-                    reading: while try iterator.next(appendingTo: &buffer, limit: 256) > 0 {
-                        if buffer[buffer.count - 1].timestamp > maxt { break reading }
+                guard let first = try iterator.seek(to: mint), first.timestamp <= maxt else { continue }
+                var samples = [first]
+                var batch = 16
+                reading: while true {
+                    let n = try iterator.next(into: UnsafeMutableBufferPointer(rebasing: scratch[0..<batch]))
+                    if n == 0 { break }
+                    for i in 0..<n {
+                        if scratch[i].timestamp > maxt { break reading }
+                        samples.append(scratch[i])
                     }
-                    while let last = buffer.last, last.timestamp > maxt { buffer.removeLast() }
+                    batch = Swift.min(batch * 2, scratch.count)
                 }
-                if !buffer.isEmpty { result.append(LoadedSeries(labels: series.labels, samples: buffer)) }
+                result.append(LoadedSeries(labels: series.labels, samples: samples))
             }
         } catch let error as QueryError {
             throw error

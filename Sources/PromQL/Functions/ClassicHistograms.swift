@@ -92,14 +92,21 @@ enum ClassicHistograms {
         var histograms: [Histogram] = []
         var indexByLabels: [Labels: Int] = [:]
         for sample in vector {
-            let le = sample.labels.value(of: LabelName.bucket)
-            guard let upperBound = GoFloat.parse(le) else {
+            let split: (labels: Labels, upperBound: Double?)
+            if let cached = context.bucketCache[sample.labels] {
+                split = cached
+            } else {
+                split = (sample.labels.removing([LabelName.bucket]), GoFloat.parse(sample.labels.value(of: LabelName.bucket)))
+                context.bucketCache[sample.labels] = split
+            }
+            guard let upperBound = split.upperBound else {
                 context.warn(
-                    FunctionMessages.badBucketLabel(metricName: sample.labels.metricName ?? "", value: le),
+                    FunctionMessages.badBucketLabel(
+                        metricName: sample.labels.metricName ?? "", value: sample.labels.value(of: LabelName.bucket)),
                     argument: argument)
                 continue
             }
-            let labels = sample.labels.removing([LabelName.bucket])
+            let labels = split.labels
             let bucket = Bucket(upperBound: upperBound, count: sample.value)
             if let i = indexByLabels[labels] {
                 histograms[i].buckets.append(bucket)

@@ -14,6 +14,9 @@ struct FunctionContext {
     var argumentPositions: [PositionRange]
     /// Annotations collected so far.
     var annotations: Annotations
+    /// Per call, across steps: a bucket series' labels without `le` and its parsed upper
+    /// bound (nil when `le` is missing or malformed), so each series is split once.
+    var bucketCache: [Labels: (labels: Labels, upperBound: Double?)] = [:]
 
     /// `(LINE:COL)` for a position, as annotation messages end.
     func positionSuffix(_ position: PositionRange) -> String {
