@@ -1,3 +1,4 @@
+import PromQL
 import Model
 
 /// Why a script is malformed: a 1-based line, an optional 1-based column, and a message.
@@ -405,59 +406,14 @@ public enum PromDuration {
     }
 }
 
-/// Go's `strconv.Unquote` for double-quoted and backquoted strings.
+/// Go's `strconv.Unquote`, which the upstream harness uses for `expect string`: PromQL's
+/// string syntax, except that single quotes hold exactly one character.
 enum GoUnquote {
     static func unquote(_ text: String) -> String? {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 2, let quote = bytes.first, bytes.last == quote else { return nil }
-        let body = bytes[1..<(bytes.count - 1)]
-        if quote == UInt8(ascii: "`") {
-            guard !body.contains(UInt8(ascii: "`")) else { return nil }
-            return String(decoding: body.filter { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
-        }
-        guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return nil }
-        var out: [UInt8] = []
-        var i = body.startIndex
-        func hex(_ count: Int) -> UInt32? {
-            guard i + count <= body.endIndex, let v = UInt32(String(decoding: body[i..<(i + count)], as: UTF8.self), radix: 16) else { return nil }
-            i += count
-            return v
-        }
-        while i < body.endIndex {
-            let c = body[i]
-            i += 1
-            if c == quote || c == UInt8(ascii: "\n") { return nil }
-            guard c == UInt8(ascii: "\\") else { out.append(c); continue }
-            guard i < body.endIndex else { return nil }
-            let e = body[i]
-            i += 1
-            switch e {
-            case UInt8(ascii: "a"): out.append(0x07)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0c)
-            case UInt8(ascii: "n"): out.append(0x0a)
-            case UInt8(ascii: "r"): out.append(0x0d)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "v"): out.append(0x0b)
-            case UInt8(ascii: "\\"): out.append(e)
-            case quote: out.append(e)
-            case UInt8(ascii: "x"):
-                guard let v = hex(2) else { return nil }
-                out.append(UInt8(v))
-            case UInt8(ascii: "u"), UInt8(ascii: "U"):
-                guard let v = hex(e == UInt8(ascii: "u") ? 4 : 8), let scalar = Unicode.Scalar(v) else { return nil }
-                out.append(contentsOf: Array(String(Character(scalar)).utf8))
-            case UInt8(ascii: "0")...UInt8(ascii: "7"):
-                guard i + 2 <= body.endIndex, let v = UInt32(String(decoding: body[(i - 1)..<(i + 2)], as: UTF8.self), radix: 8), v < 256 else { return nil }
-                i += 2
-                out.append(UInt8(v))
-            default:
-                return nil
-            }
-        }
-        let result = String(decoding: out, as: UTF8.self)
-        // A single-quoted Go literal is one character.
-        if quote == UInt8(ascii: "'"), result.count != 1 { return nil }
-        return result
+        guard let first = text.first, first == "\"" || first == "'" || first == "`",
+            case .string(let literal)? = try? PromQLParser.parse(text)
+        else { return nil }
+        if first == "'" && literal.value.unicodeScalars.count != 1 { return nil }
+        return literal.value
     }
 }
