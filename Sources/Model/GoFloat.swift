@@ -36,6 +36,13 @@ public enum GoFloat {
         let (negative, digits, decimalPoint) = shortestDigits(value)
         var out = negative ? "-" : ""
         guard !digits.isEmpty else { return out + "0" }
+        appendFixed(digits, decimalPoint: decimalPoint, to: &out)
+        return out
+    }
+
+    /// Digits `0.DIGITS × 10^decimalPoint` without an exponent (`%f` with as many
+    /// fractional digits as needed).
+    private static func appendFixed(_ digits: [UInt8], decimalPoint: Int, to out: inout String) {
         let nd = digits.count
         if decimalPoint <= 0 {
             out += "0." + String(repeating: "0", count: -decimalPoint)
@@ -48,7 +55,6 @@ public enum GoFloat {
             out += "."
             for d in digits[decimalPoint...] { out.unicodeScalars.append(Unicode.Scalar(d)) }
         }
-        return out
     }
 
     /// Go's `%g` with the shortest round-trip precision, for finite values.
@@ -76,18 +82,7 @@ public enum GoFloat {
             return
         }
         // %f with max(nd - dp, 0) fractional digits
-        if decimalPoint <= 0 {
-            out += "0."
-            out += String(repeating: "0", count: -decimalPoint)
-            for d in digits { out.unicodeScalars.append(Unicode.Scalar(d)) }
-        } else if decimalPoint >= nd {
-            for d in digits { out.unicodeScalars.append(Unicode.Scalar(d)) }
-            out += String(repeating: "0", count: decimalPoint - nd)
-        } else {
-            for d in digits[..<decimalPoint] { out.unicodeScalars.append(Unicode.Scalar(d)) }
-            out += "."
-            for d in digits[decimalPoint...] { out.unicodeScalars.append(Unicode.Scalar(d)) }
-        }
+        appendFixed(digits, decimalPoint: decimalPoint, to: &out)
     }
 
     /// The shortest round-trip decimal digits of a finite value (ASCII, no leading or

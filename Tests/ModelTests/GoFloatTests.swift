@@ -78,3 +78,15 @@ struct StaleMarkerTests {
         #expect(Sample(timestamp: 1, value: StaleMarker.value) != Sample(timestamp: 1, value: normalNaN))
     }
 }
+
+/// `strconv.FormatFloat(v, 'f', -1, 64)`, as Prometheus writes API values and count_values labels.
+@Suite struct GoFloatFixedTests {
+    @Test(arguments: [
+        (0.0, "0"), (-0.0, "-0"), (1, "1"), (1.5, "1.5"), (1e21, "1000000000000000000000"),
+        (1e-7, "0.0000001"), (123456.789, "123456.789"), (-2.5e-3, "-0.0025"),
+        (Double.infinity, "+Inf"), (-Double.infinity, "-Inf"), (Double.nan, "NaN"), (0.1 + 0.2, "0.30000000000000004"),
+    ])
+    func formatsLikeGo(value: Double, expected: String) {
+        #expect(GoFloat.formatFixed(value) == expected)
+    }
+}
