@@ -14,9 +14,11 @@ let package = Package(
         .library(name: "Exposition", targets: ["Exposition"]),
         .library(name: "TSDB", targets: ["TSDB"]),
         .library(name: "PromQL", targets: ["PromQL"]),
+        .library(name: "Rules", targets: ["Rules"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // RE2 (Debian's libre2-dev) behind a tiny extern "C" shim, so that label matchers
@@ -33,12 +35,14 @@ let package = Package(
         .target(name: "Exposition", dependencies: ["Model"]),
         .target(name: "TSDB", dependencies: ["Model", "Exposition", "CSnappy", "CCRC32C"]),
         .target(name: "PromQL", dependencies: ["Model", "TSDB"]),
+        // Rule files, templates, recording and alerting rule evaluation, rule unit tests.
+        .target(name: "Rules", dependencies: ["Model", "TSDB", "PromQL", .product(name: "Yams", package: "Yams")]),
         // Runs Prometheus's promqltest scripts (`hindsight test promql`, the conformance suite).
         .target(name: "PromQLTest", dependencies: ["PromQL", "TSDB", "Model"]),
         .executableTarget(
             name: "hindsight",
             dependencies: [
-                "Model", "Exposition", "TSDB", "PromQL", "PromQLTest",
+                "Model", "Exposition", "TSDB", "PromQL", "PromQLTest", "Rules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +55,7 @@ let package = Package(
             name: "PromQLTests", dependencies: ["PromQL", "PromQLTest", "TSDB", "Model", "TestSupport"],
             exclude: ["KnownFailures.txt"]
         ),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB", "Model", "TestSupport"]),
         .testTarget(name: "HindsightCLITests", dependencies: ["hindsight", "Exposition", "Model", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6],

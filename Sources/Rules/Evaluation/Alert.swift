@@ -1,0 +1,52 @@
+import Model
+
+/// The state of an alert instance, as Prometheus names them.
+public enum AlertState: String, Sendable, Hashable, CustomStringConvertible {
+    case inactive
+    case pending
+    case firing
+
+    public var description: String { rawValue }
+}
+
+/// One alert instance of an alerting rule: its identity (labels) and its life so far.
+public struct Alert: Sendable, Hashable {
+    /// The sample's labels without `__name__`, plus the templated rule labels and `alertname`.
+    public var labels: Labels
+    /// Templated annotations, as of the latest evaluation.
+    public var annotations: Labels
+    public var state: AlertState
+    /// The expression's value at the latest evaluation that returned this alert.
+    public var value: Double
+    /// When the alert became pending (ms): the evaluation time, never shifted by query offsets.
+    public var activeAt: Int64
+    /// When it started firing (ms).
+    public var firedAt: Int64?
+    /// When it resolved (ms).
+    public var resolvedAt: Int64?
+    /// Since when `keep_firing_for` has been holding it firing (ms).
+    public var keepFiringSince: Int64?
+
+    public init(labels: Labels, annotations: Labels, state: AlertState, value: Double, activeAt: Int64) {
+        self.labels = labels
+        self.annotations = annotations
+        self.state = state
+        self.value = value
+        self.activeAt = activeAt
+    }
+
+    public static func == (a: Alert, b: Alert) -> Bool {
+        a.labels == b.labels && a.annotations == b.annotations && a.state == b.state
+            && a.value.bitPattern == b.value.bitPattern && a.activeAt == b.activeAt && a.firedAt == b.firedAt
+            && a.resolvedAt == b.resolvedAt && a.keepFiringSince == b.keepFiringSince
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(labels) }
+}
+
+/// Whether a rule's latest evaluation worked.
+public enum RuleHealth: String, Sendable, Hashable {
+    case unknown
+    case ok
+    case err
+}

@@ -1,0 +1,151 @@
+import Model
+import PromQL
+
+/// An alerting rule: its definition, compiled templates, and its active alerts.
+public struct AlertingRule: Sendable {
+    public let name: String
+    public let expr: Expr
+    /// The expression as Prometheus passes it to the engine: the canonical printed form.
+    public let query: String
+    /// `for` and `keep_firing_for` in ms.
+    public let holdDuration: Int64
+    public let keepFiringFor: Int64
+    /// Rule labels (group labels merged in; rule labels win), as templates, in name order.
+    let labelTemplates: [(name: String, template: Result<RuleTemplate, TemplateError>)]
+    /// Annotations as templates, in name order.
+    let annotationTemplates: [(name: String, template: Result<RuleTemplate, TemplateError>)]
+    /// The active alerts (pending, firing, and resolved ones still retained), by labels.
+    public internal(set) var active: [Labels: Alert] = [:]
+    public internal(set) var health: RuleHealth = .unknown
+    public internal(set) var lastError: RuleEvaluationError?
+    public internal(set) var lastEvaluation: Int64?
+    public internal(set) var evaluationDuration: Duration = .zero
+
+    init(
+        name: String, expr: Expr, holdDuration: Int64, keepFiringFor: Int64,
+        labels: [(name: String, value: String)], annotations: [(name: String, value: String)]
+    ) {
+        self.name = name
+        self.expr = expr
+        self.query = expr.description
+        self.holdDuration = holdDuration
+        self.keepFiringFor = keepFiringFor
+        func compile(_ pairs: [(name: String, value: String)]) -> [(name: String, template: Result<RuleTemplate, TemplateError>)] {
+            pairs.sorted { ByteOrder.less($0.name, $1.name) }.map { pair in
+                (pair.name, Result { () throws(TemplateError) in try RuleTemplate(pair.value, name: "__alert_" + name) })
+            }
+        }
+        labelTemplates = compile(labels)
+        annotationTemplates = compile(annotations)
+    }
+
+    /// The active alerts in label order (pending, firing and retained resolved ones).
+    public var activeAlerts: [Alert] { active.values.sorted { $0.labels < $1.labels } }
+
+    /// Evaluates the rule at `t`: updates the alerts' states and returns the `ALERTS` and
+    /// `ALERTS_FOR_STATE` samples, stamped at `t − queryOffset`.
+    mutating func evaluate(
+        at t: Int64, queryOffset: Int64, limit: Int, using query: RuleQuery, options: RuleEvaluationOptions
+    ) throws(RuleEvaluationError) -> [RuleOutputSample] {
+        let vector = try query.run(expr, text: self.query, at: t - queryOffset)
+        var externalLabels: [String: String] = [:]
+        for label in options.externalLabels { externalLabels[label.name] = label.value }
+        let environment = TemplateEnvironment(time: t, externalURL: options.externalURL) { text, time in
+            try query.templateSamples(text, at: time)
+        }
+
+        // The alerts this evaluation returns.
+        var current: [Labels: Alert] = [:]
+        for sample in vector {
+            var labelMap: [String: String] = [:]
+            for label in sample.labels { labelMap[label.name] = label.value }
+            let data = TemplateData(labels: labelMap, value: sample.value, externalLabels: externalLabels, externalURL: options.externalURL)
+            func expand(_ template: Result<RuleTemplate, TemplateError>) -> String {
+                switch template {
+                case .success(let t): t.expand(data, environment: environment)
+                case .failure(let e): "<error expanding template: \(e)>"
+                }
+            }
+            var builder = Labels.Builder(sample.labels)
+            builder.remove(LabelName.metricName)
+            for (name, template) in labelTemplates { builder.set(name, expand(template)) }
+            builder.set(LabelName.alertName, name)
+            // Annotations keep empty values (Prometheus adds them without the builder's
+            // "empty removes" rule).
+            let annotations = Labels(sortedUnique: annotationTemplates.map { Label($0.name, expand($0.template)) })
+            let labels = builder.build()
+            guard current[labels] == nil else { throw .duplicateAlertLabels }
+            current[labels] = Alert(labels: labels, annotations: annotations, state: .pending, value: sample.value, activeAt: t)
+        }
+
+        // Alerts that continue keep their state; new ones (or ones returning after they
+        // resolved) start pending.
+        for (labels, alert) in current {
+            if var existing = active[labels], existing.state != .inactive {
+                existing.value = alert.value
+                existing.annotations = alert.annotations
+                active[labels] = existing
+            } else {
+                active[labels] = alert
+            }
+        }
+
+        var outputs: [RuleOutputSample] = []
+        var activeCount = 0
+        let stamp = t - queryOffset
+        for labels in active.keys.sorted() {
+            var alert = active[labels]!
+            if current[labels] == nil {
+                var keepFiring = false
+                if alert.state == .firing && keepFiringFor > 0 {
+                    if alert.keepFiringSince == nil { alert.keepFiringSince = t }
+                    if t - alert.keepFiringSince! < keepFiringFor { keepFiring = true }
+                }
+                // A pending alert that vanishes is dropped; a resolved one is kept for a while
+                // so that it is reported as resolved.
+                if alert.state == .pending || (alert.resolvedAt.map { t - $0 > options.resolvedRetention } ?? false) {
+                    active[labels] = nil
+                    continue
+                }
+                if alert.state != .inactive && !keepFiring {
+                    alert.state = .inactive
+                    alert.resolvedAt = t
+                }
+                active[labels] = alert
+                if !keepFiring { continue }
+            } else {
+                alert.keepFiringSince = nil
+            }
+            activeCount += 1
+            if alert.state == .pending && t - alert.activeAt >= holdDuration {
+                alert.state = .firing
+                alert.firedAt = t
+            }
+            active[labels] = alert
+            outputs.append(RuleOutputSample(labels: alertSeries(alert, name: "ALERTS", state: true), timestamp: stamp, value: 1))
+            outputs.append(RuleOutputSample(
+                labels: alertSeries(alert, name: "ALERTS_FOR_STATE", state: false), timestamp: stamp,
+                value: Double(floorDiv(alert.activeAt, 1000))))
+        }
+        if limit > 0 && activeCount > limit {
+            active = [:]
+            throw .alertLimit(limit: limit, count: activeCount)
+        }
+        return outputs
+    }
+
+    private func alertSeries(_ alert: Alert, name: String, state: Bool) -> Labels {
+        var builder = Labels.Builder(alert.labels)
+        builder.set(LabelName.metricName, name)
+        if state { builder.set("alertstate", alert.state.rawValue) }
+        return builder.build()
+    }
+}
+
+/// Division rounding towards negative infinity (Go's `time.Unix()` of a time before 1970
+/// rounds down too).
+@inline(__always)
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}

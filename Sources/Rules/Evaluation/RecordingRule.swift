@@ -1,0 +1,42 @@
+import Model
+import PromQL
+
+/// A recording rule: its definition and the state of its latest evaluation.
+public struct RecordingRule: Sendable {
+    public let name: String
+    public let expr: Expr
+    /// The expression as Prometheus passes it to the engine: the canonical printed form.
+    public let query: String
+    /// Rule labels (group labels merged in; rule labels win).
+    public let labels: Labels
+    public internal(set) var health: RuleHealth = .unknown
+    public internal(set) var lastError: RuleEvaluationError?
+    public internal(set) var lastEvaluation: Int64?
+    public internal(set) var evaluationDuration: Duration = .zero
+
+    init(name: String, expr: Expr, labels: Labels) {
+        self.name = name
+        self.expr = expr
+        self.query = expr.description
+        self.labels = labels
+    }
+
+    /// The rule's output at evaluation time `t` with the group's query offset: the query's
+    /// samples renamed to the record name with the rule labels set.
+    func evaluate(at t: Int64, queryOffset: Int64, limit: Int, using query: RuleQuery) throws(RuleEvaluationError) -> [RuleOutputSample] {
+        let vector = try query.run(expr, text: self.query, at: t - queryOffset)
+        var out: [RuleOutputSample] = []
+        out.reserveCapacity(vector.count)
+        var seen = Set<Labels>(minimumCapacity: vector.count)
+        for sample in vector {
+            var builder = Labels.Builder(sample.labels)
+            builder.set(LabelName.metricName, name)
+            for label in labels { builder.set(label.name, label.value) }
+            let result = builder.build()
+            guard seen.insert(result).inserted else { throw .duplicateRecordingOutput }
+            out.append(RuleOutputSample(labels: result, timestamp: sample.timestamp, value: sample.value))
+        }
+        if limit > 0 && out.count > limit { throw .seriesLimit(limit: limit, count: out.count) }
+        return out
+    }
+}

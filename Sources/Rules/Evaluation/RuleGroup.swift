@@ -1,0 +1,197 @@
+import Model
+import PromQL
+
+/// A rule of a group.
+public enum Rule: Sendable {
+    case recording(RecordingRule)
+    case alerting(AlertingRule)
+
+    public var name: String {
+        switch self {
+        case .recording(let r): r.name
+        case .alerting(let r): r.name
+        }
+    }
+
+    public var health: RuleHealth {
+        switch self {
+        case .recording(let r): r.health
+        case .alerting(let r): r.health
+        }
+    }
+
+    public var lastError: RuleEvaluationError? {
+        switch self {
+        case .recording(let r): r.lastError
+        case .alerting(let r): r.lastError
+        }
+    }
+}
+
+/// A rule group and its evaluation state: rules evaluated in order at one timestamp, each
+/// rule's output appended before the next runs; stale markers for output series that
+/// vanish. Time is always the caller's: the live server passes wall-clock slots, replay
+/// simulated ones.
+public struct RuleGroup: Sendable {
+    public let name: String
+    /// The file the group came from, as given (part of the group's identity and slot offset).
+    public let file: String
+    /// Evaluation interval and query offset in ms.
+    public let interval: Int64
+    public let queryOffset: Int64
+    public let limit: Int
+    public private(set) var rules: [Rule]
+    /// The output series of each rule at the previous evaluation, for stale markers.
+    private var previousSeries: [Set<Labels>]
+    public private(set) var lastEvaluation: Int64?
+    public private(set) var evaluationDuration: Duration = .zero
+    let options: RuleEvaluationOptions
+
+    public init(_ definition: RuleGroupDefinition, file: String, options: RuleEvaluationOptions) {
+        name = definition.name
+        self.file = file
+        interval = definition.interval ?? options.defaultInterval
+        queryOffset = definition.queryOffset ?? options.defaultQueryOffset
+        limit = definition.limit
+        self.options = options
+        rules = definition.rules.map { rule in
+            // Group labels first, then the rule's (rule labels win).
+            var merged: [String: String] = [:]
+            var order: [String] = []
+            for (n, v) in definition.labels + rule.labels {
+                if merged[n] == nil { order.append(n) }
+                merged[n] = v
+            }
+            let labels = order.map { (name: $0, value: merged[$0]!) }
+            switch rule.kind {
+            case .recording(let record):
+                var builder = Labels.Builder()
+                for (n, v) in labels { builder.set(n, v) }
+                return .recording(RecordingRule(name: record, expr: rule.expr, labels: builder.build()))
+            case .alerting(let alert):
+                return .alerting(AlertingRule(
+                    name: alert, expr: rule.expr, holdDuration: rule.holdDuration, keepFiringFor: rule.keepFiringFor,
+                    labels: labels, annotations: rule.annotations))
+            }
+        }
+        previousSeries = Array(repeating: [], count: rules.count)
+    }
+
+    /// The group's offset inside its interval: Prometheus's hash of the file and group name,
+    /// so that groups spread over the interval and every restart keeps the same slots.
+    public var slotOffset: Int64 {
+        let identity = Labels(["file": file, "name": name])
+        // Prometheus computes this in nanoseconds; keep its arithmetic, then back to ms.
+        let intervalNanos = UInt64(interval) * 1_000_000
+        return Int64(XXHash64.hash(identity) % intervalNanos) / 1_000_000
+    }
+
+    /// The latest evaluation slot at or before `time` (ms), as Prometheus's `EvalTimestamp`.
+    public func slot(atOrBefore time: Int64) -> Int64 {
+        let intervalNanos = interval * 1_000_000
+        let offset = Int64(XXHash64.hash(Labels(["file": file, "name": name])) % UInt64(intervalNanos))
+        // Slots are nanosecond instants; a slot belongs to millisecond `floor(slot / 1e6)`,
+        // as Prometheus stores it, so look for the last slot before the next millisecond.
+        let adjusted = (time + 1) * 1_000_000 - 1 - offset
+        let base = adjusted - ((adjusted % intervalNanos) + intervalNanos) % intervalNanos
+        return floorDiv(base + offset, 1_000_000)
+    }
+
+    /// The result of one evaluation: errors by rule index, and how many output samples
+    /// storage rejected (out of order or duplicate).
+    public struct Evaluation: Sendable {
+        public var errors: [(rule: Int, error: RuleEvaluationError)] = []
+        public var rejectedSamples = 0
+    }
+
+    /// Evaluates every rule at `time` (ms), in order, writing outputs to `storage`.
+    @discardableResult
+    public mutating func evaluate(at time: Int64, storage: any RuleStorage) -> Evaluation {
+        let clock = ContinuousClock()
+        let groupStart = clock.now
+        let query = RuleQuery(engine: options.engine, storage: storage)
+        var result = Evaluation()
+        for i in rules.indices {
+            var outputs: [RuleOutputSample]
+            switch evaluateRule(i, at: time, using: query, clock: clock) {
+            case .success(let samples):
+                outputs = samples
+            case .failure(let error):
+                // A failed rule writes nothing, not even stale markers: its previous series
+                // stay as they were until it succeeds again.
+                result.errors.append((i, error))
+                continue
+            }
+            // Stale markers for the series this rule wrote last time and not now.
+            var current = Set<Labels>(minimumCapacity: outputs.count)
+            for sample in outputs { current.insert(sample.labels) }
+            let staleTime = time - queryOffset
+            for labels in previousSeries[i].sorted() where !current.contains(labels) {
+                outputs.append(RuleOutputSample(labels: labels, timestamp: staleTime, value: StaleMarker.value))
+            }
+            previousSeries[i] = current
+            do {
+                result.rejectedSamples += try storage.appendRuleOutputs(outputs)
+            } catch {
+                result.errors.append((i, .storage("\(error)")))
+            }
+        }
+        lastEvaluation = time
+        evaluationDuration = clock.now - groupStart
+        return result
+    }
+
+    /// Evaluates rule `index` and records its health, error, time and duration.
+    private mutating func evaluateRule(
+        _ index: Int, at time: Int64, using query: RuleQuery, clock: ContinuousClock
+    ) -> Result<[RuleOutputSample], RuleEvaluationError> {
+        let start = clock.now
+        switch rules[index] {
+        case .recording(var rule):
+            let result = Result { () throws(RuleEvaluationError) in
+                try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query)
+            }
+            rule.record(result, at: time, duration: clock.now - start)
+            rules[index] = .recording(rule)
+            return result
+        case .alerting(var rule):
+            let result = Result { () throws(RuleEvaluationError) in
+                try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query, options: options)
+            }
+            rule.record(result, at: time, duration: clock.now - start)
+            rules[index] = .alerting(rule)
+            return result
+        }
+    }
+
+    /// The alerting rules' active alerts, rule by rule (for notification and inspection).
+    public var alertingRules: [AlertingRule] {
+        rules.compactMap { if case .alerting(let r) = $0 { r } else { nil } }
+    }
+}
+
+/// What every rule records of its latest evaluation.
+protocol EvaluatedRule {
+    var health: RuleHealth { get set }
+    var lastError: RuleEvaluationError? { get set }
+    var lastEvaluation: Int64? { get set }
+    var evaluationDuration: Duration { get set }
+}
+
+extension EvaluatedRule {
+    mutating func record<T>(_ result: Result<T, RuleEvaluationError>, at time: Int64, duration: Duration) {
+        switch result {
+        case .success:
+            health = .ok
+            lastError = nil
+        case .failure(let error):
+            health = .err
+            lastError = error
+        }
+        lastEvaluation = time
+        evaluationDuration = duration
+    }
+}
+
+extension RecordingRule: EvaluatedRule {}
+extension AlertingRule: EvaluatedRule {}

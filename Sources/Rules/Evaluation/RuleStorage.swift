@@ -1,0 +1,42 @@
+import Model
+import TSDB
+
+/// One sample a rule writes: a recording rule's output, an `ALERTS`/`ALERTS_FOR_STATE`
+/// sample, or a stale marker for a series that vanished.
+public struct RuleOutputSample: Sendable, Hashable {
+    public var labels: Labels
+    /// Milliseconds.
+    public var timestamp: Int64
+    public var value: Double
+
+    public init(labels: Labels, timestamp: Int64, value: Double) {
+        self.labels = labels
+        self.timestamp = timestamp
+        self.value = value
+    }
+}
+
+/// Storage that rules query and write to: the live head, or replay's overlay over
+/// historical blocks. Rules see it only through this protocol.
+public protocol RuleStorage: Queryable {
+    /// Appends one rule's outputs as one transaction, so the next rule sees them.
+    /// Returns how many samples were rejected (out of order, duplicate timestamps), which
+    /// Prometheus counts and logs but does not treat as a rule failure.
+    func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> Int
+}
+
+extension Head: RuleStorage {
+    public func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> Int {
+        var appender = appender()
+        var rejected = 0
+        for sample in samples {
+            do {
+                try appender.append(sample.labels, sample.timestamp, sample.value)
+            } catch {
+                rejected += 1
+            }
+        }
+        try appender.commit()
+        return rejected
+    }
+}
