@@ -152,3 +152,25 @@ import Testing
         #expect(group.slot(atOrBefore: slot - 1) == slot - 60_000)
     }
 }
+
+/// Prometheus's `sendAlerts`: what reaches the notifier after each evaluation.
+@Suite struct AlertNotificationTests {
+    @Test func firingResentAfterResendDelayAndResolvedSentAtOnce() throws {
+        let up = Labels(["__name__": "up", "job": "a"])
+        // Down (0) from 0 to 4m, up again from 5m.
+        let storage = try RuleGroupEvaluationTests.head([(up, [0, 0, 0, 0, 0, 1, 1, 1, 1])], step: 30_000)
+        var group = RuleGroupEvaluationTests.group([try RuleGroupEvaluationTests.rule(alert: "Down", "up == 0", for: 30_000)], interval: 30_000)
+        var sent: [String] = []
+        for step in 0...8 {
+            let t = Int64(step) * 30_000
+            let result = group.evaluate(at: t, storage: storage)
+            for (_, alert) in result.notifications {
+                sent.append("\(t / 1000)s \(alert.state) until \((alert.endsAt ?? -1) / 1000)")
+            }
+        }
+        // Pending at 0 (not sent); firing at 30 s (sent, valid 4 × max(1m, 30s) = 4m);
+        // resent once more than 1m has passed (120 s); resolved at 150 s, sent at once;
+        // the resolved alert is resent after the resend delay while retained (240 s).
+        #expect(sent == ["30s firing until 270", "120s firing until 360", "150s inactive until 150", "240s inactive until 150"])
+    }
+}

@@ -26,6 +26,9 @@ public struct Alert: Sendable, Hashable {
     public var resolvedAt: Int64?
     /// Since when `keep_firing_for` has been holding it firing (ms).
     public var keepFiringSince: Int64?
+    /// When it was last handed to the notifier (ms), and until when that notification holds.
+    public var lastSentAt: Int64?
+    public var validUntil: Int64?
 
     public init(labels: Labels, annotations: Labels, state: AlertState, value: Double, activeAt: Int64) {
         self.labels = labels
@@ -39,9 +42,23 @@ public struct Alert: Sendable, Hashable {
         a.labels == b.labels && a.annotations == b.annotations && a.state == b.state
             && a.value.bitPattern == b.value.bitPattern && a.activeAt == b.activeAt && a.firedAt == b.firedAt
             && a.resolvedAt == b.resolvedAt && a.keepFiringSince == b.keepFiringSince
+            && a.lastSentAt == b.lastSentAt && a.validUntil == b.validUntil
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(labels) }
+
+    /// Whether the notifier must hear of this alert at `time`: firing or resolved alerts,
+    /// again after a resolution since the last send or once `resendDelay` has passed.
+    func needsSending(at time: Int64, resendDelay: Int64) -> Bool {
+        if state == .pending { return false }
+        guard let lastSentAt else { return true }
+        if let resolvedAt, resolvedAt > lastSentAt { return true }
+        return lastSentAt + resendDelay < time
+    }
+
+    /// When the receiver should consider the alert over: its resolution time, or the
+    /// validity of the latest notification.
+    public var endsAt: Int64? { resolvedAt ?? validUntil }
 }
 
 /// Whether a rule's latest evaluation worked.

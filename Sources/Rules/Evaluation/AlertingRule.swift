@@ -134,6 +134,21 @@ public struct AlertingRule: Sendable {
         return outputs
     }
 
+    /// The alerts to hand to the notifier after an evaluation at `time`, marking them sent
+    /// (Prometheus's `sendAlerts`): each notification holds for four times the larger of
+    /// the resend delay and the group interval, so two missed evaluations do not resolve it.
+    mutating func alertsToSend(at time: Int64, resendDelay: Int64, interval: Int64) -> [Alert] {
+        var out: [Alert] = []
+        for labels in active.keys.sorted() {
+            guard var alert = active[labels], alert.needsSending(at: time, resendDelay: resendDelay) else { continue }
+            alert.lastSentAt = time
+            alert.validUntil = time + 4 * max(resendDelay, interval)
+            active[labels] = alert
+            out.append(alert)
+        }
+        return out
+    }
+
     private func alertSeries(_ alert: Alert, name: String, state: Bool) -> Labels {
         var builder = Labels.Builder(alert.labels)
         builder.set(LabelName.metricName, name)

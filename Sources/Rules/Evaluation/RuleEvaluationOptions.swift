@@ -13,10 +13,13 @@ public struct RuleEvaluationOptions: Sendable {
     public var externalURL: String
     /// How long a resolved alert is kept (and reported) before it is forgotten: 15 minutes.
     public var resolvedRetention: Int64
+    /// `--rules.alert.resend-delay`: the least time between two notifications of an alert, ms.
+    public var resendDelay: Int64
 
     public init(
         engine: Engine = Engine(), defaultInterval: Int64 = 60_000, defaultQueryOffset: Int64 = 0,
-        externalLabels: Labels = .empty, externalURL: String = "", resolvedRetention: Int64 = 15 * 60_000
+        externalLabels: Labels = .empty, externalURL: String = "", resolvedRetention: Int64 = 15 * 60_000,
+        resendDelay: Int64 = 60_000
     ) {
         self.engine = engine
         self.defaultInterval = defaultInterval
@@ -24,5 +27,6 @@ public struct RuleEvaluationOptions: Sendable {
         self.externalLabels = externalLabels
         self.externalURL = externalURL
         self.resolvedRetention = resolvedRetention
+        self.resendDelay = resendDelay
     }
 }

@@ -102,6 +102,10 @@ public struct RuleGroup: Sendable {
     public struct Evaluation: Sendable {
         public var errors: [(rule: Int, error: RuleEvaluationError)] = []
         public var rejectedSamples = 0
+        /// Alerts to hand to the notifier, with the index of their rule.
+        public var notifications: [(rule: Int, alert: Alert)] = []
+        /// Time spent inside PromQL evaluation (the rest is the rule engine's own work).
+        public var queryDuration: Duration = .zero
     }
 
     /// Evaluates every rule at `time` (ms), in order, writing outputs to `storage`.
@@ -116,6 +120,12 @@ public struct RuleGroup: Sendable {
             switch evaluateRule(i, at: time, using: query, clock: clock) {
             case .success(let samples):
                 outputs = samples
+                if case .alerting(var rule) = rules[i] {
+                    for alert in rule.alertsToSend(at: time, resendDelay: options.resendDelay, interval: interval) {
+                        result.notifications.append((i, alert))
+                    }
+                    rules[i] = .alerting(rule)
+                }
             case .failure(let error):
                 // A failed rule writes nothing, not even stale markers: its previous series
                 // stay as they were until it succeeds again.
@@ -138,6 +148,7 @@ public struct RuleGroup: Sendable {
         }
         lastEvaluation = time
         evaluationDuration = clock.now - groupStart
+        result.queryDuration = query.timer.total
         return result
     }
 

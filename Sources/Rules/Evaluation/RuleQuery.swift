@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import PromQL
 
@@ -6,10 +7,19 @@ import PromQL
 struct RuleQuery: Sendable {
     let engine: Engine
     let storage: any RuleStorage
+    /// Time spent in the engine, so that the rule engine's own overhead can be measured.
+    let timer = QueryTimer()
+
+    init(engine: Engine, storage: any RuleStorage) {
+        self.engine = engine
+        self.storage = storage
+    }
 
     /// The samples of `expr` at `time` (ms); a scalar becomes one sample without labels.
     func run(_ expr: Expr, text: String, at time: Int64) throws(RuleEvaluationError) -> [VectorSample] {
         let result: QueryResult
+        let start = ContinuousClock.now
+        defer { timer.add(ContinuousClock.now - start) }
         do {
             result = try engine.instantQuery(expr, query: text, at: time, on: storage)
         } catch {
@@ -59,4 +69,13 @@ public enum RuleEvaluationError: Error, Sendable, Hashable, CustomStringConverti
         case .storage(let message): message
         }
     }
+}
+
+/// Accumulates durations across the copies of a ``RuleQuery`` (templates run queries too).
+final class QueryTimer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sum: Duration = .zero
+
+    func add(_ d: Duration) { lock.withLock { sum += d } }
+    var total: Duration { lock.withLock { sum } }
 }
