@@ -36,7 +36,6 @@ public struct SkipList: Sendable, Hashable {
     public static let conformance = SkipList(entries: [
         Entry(file: "extended_vectors", reason: "anchored/smoothed range selectors (experimental) are not implemented"),
         Entry(file: "fill-modifier", reason: "the fill/fill_left/fill_right binary-operator modifiers (experimental) are not implemented"),
-        Entry(file: "info", reason: "the info() function (experimental) is not implemented"),
         Entry(file: "type_and_unit", reason: "type and unit labels (__type__, __unit__) are not implemented"),
         Entry(file: "start_timestamps", reason: "start timestamps (@st load lines) are not stored"),
         Entry(file: "native_histograms", reason: "native histograms are not stored (the storage holds floats only)"),

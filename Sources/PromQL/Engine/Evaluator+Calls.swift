@@ -32,6 +32,8 @@ extension Evaluator {
             return .matrix(try evalAbsentOverTime(call))
         case "timestamp":
             return .matrix(try evalTimestamp(call))
+        case "info":
+            return .matrix(try evalInfo(call))
         default:
             break
         }
