@@ -18,11 +18,10 @@ enum ParserCorpus {
     }
 
     /// Script files whose features Hindsight's parser does not have; their queries may
-    /// fail to parse (with Prometheus's "not enabled" wording).
-    static let unsupportedFiles: Set<String> = [
-        "extended_vectors.test",  // `anchored` / `smoothed` range selectors
-        "fill-modifier.test",  // `fill`, `fill_left`, `fill_right` binary-operator modifiers
-    ]
+    /// fail to parse (with Prometheus's "not enabled" wording). None today: the last two,
+    /// `extended_vectors.test` and `fill-modifier.test`, left when `anchored`/`smoothed`
+    /// and the `fill` modifiers landed.
+    static let unsupportedFiles: Set<String> = []
 
     /// Syntax the AST cannot represent yet, used outside those files: the native-histogram
     /// trim operators `</` and `>/` (no `BinaryOp` case), and `start_timestamp()` (start
@@ -162,20 +161,14 @@ enum ParserCorpus {
         #expect(parsed > 2000)
     }
 
-    /// The corpus's expected failures that are parse errors, each with Prometheus's message
-    /// (the extended range selectors are rejected because they are not supported; Prometheus
-    /// rejects these uses of them at parse time too). The other expected failures are
-    /// evaluation errors and must parse.
+    /// The corpus's expected failures that are parse errors, each with Prometheus's message.
+    /// The other expected failures are evaluation errors and must parse (`deriv(foo[3m]
+    /// smoothed)` among them: Prometheus rejects an anchored or smoothed selector passed to
+    /// the wrong function when it evaluates the call).
     @Test func expectedFailuresThatAreParseErrors() throws {
         guard Conformance.shouldRun else { return }
-        let smoothed = "smoothed modifier is experimental and not enabled"
-        let anchored = "anchored modifier is experimental and not enabled"
         let expected: [String: String] = [
             #"{__name__=~".*"}"#: "vector selector must contain at least one non-empty matcher",
-            "deriv(foo[3m] smoothed)": smoothed, "resets(foo[3m] smoothed)": smoothed,
-            "changes(foo[3m] smoothed)": smoothed, "max_over_time(foo[3m] smoothed)": smoothed,
-            "predict_linear(foo[3m] smoothed, 4)": smoothed, "deriv(foo[3m] anchored)": anchored,
-            "max_over_time(foo[3m] anchored)": anchored, "predict_linear(foo[3m] anchored, 4)": anchored,
         ]
         var found: [String: String] = [:]
         for query in ParserCorpus.all where query.expectFail {

@@ -264,6 +264,9 @@ import Testing
             == "limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions")
         #expect(parseError("foo[5m+1m]", experimental: false)?.message == "experimental duration expression is not enabled")
         #expect(parseError("foo offset step()", experimental: false)?.message == "experimental duration expression is not enabled")
+        #expect(parseError("a + fill(0) b", experimental: false)?.message == "binop fill modifiers are experimental and not enabled")
+        #expect(parseError("rate(foo[5m] anchored)", experimental: false)?.message == "anchored modifier is experimental and not enabled")
+        #expect(parseError("foo smoothed", experimental: false)?.message == "smoothed modifier is experimental and not enabled")
         #expect(parseError("foo[300]", experimental: false) == nil)
         #expect(parseError("foo offset -5", experimental: false) == nil)
     }

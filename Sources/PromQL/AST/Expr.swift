@@ -155,17 +155,26 @@ public struct VectorSelector: Sendable, Hashable {
     /// The offset when written as a duration expression; the engine resolves it.
     public var offsetExpr: DurationExpr?
     public var at: AtModifier?
+    /// Prometheus 3's experimental `anchored` modifier (`x[5m] anchored`): the window also
+    /// holds the last sample at or before its start, within the lookback delta.
+    public var anchored: Bool
+    /// Prometheus 3's experimental `smoothed` modifier (`x smoothed`, `x[5m] smoothed`):
+    /// values at the window edges (or the evaluation time) are interpolated between the
+    /// samples around them.
+    public var smoothed: Bool
     public var position: PositionRange
 
     public init(
         name: String?, matchers: [LabelMatcher], offset: Int64 = 0, offsetExpr: DurationExpr? = nil,
-        at: AtModifier? = nil, position: PositionRange
+        at: AtModifier? = nil, anchored: Bool = false, smoothed: Bool = false, position: PositionRange
     ) {
         self.name = name
         self.matchers = matchers
         self.offset = offset
         self.offsetExpr = offsetExpr
         self.at = at
+        self.anchored = anchored
+        self.smoothed = smoothed
         self.position = position
     }
 }
@@ -327,12 +336,45 @@ public struct VectorMatching: Sendable, Hashable {
     public var on: Bool
     /// The extra labels of `group_left (…)` / `group_right (…)`.
     public var include: [String]
+    /// Prometheus 3's experimental `fill (v)`, `fill_left (v)`, `fill_right (v)`.
+    public var fill: FillValues
 
-    public init(cardinality: Cardinality, matchingLabels: [String] = [], on: Bool = false, include: [String] = []) {
+    public init(
+        cardinality: Cardinality, matchingLabels: [String] = [], on: Bool = false, include: [String] = [],
+        fill: FillValues = FillValues()
+    ) {
         self.cardinality = cardinality
         self.matchingLabels = matchingLabels
         self.on = on
         self.include = include
+        self.fill = fill
+    }
+}
+
+/// The values a vector binary operation uses for a side that has no sample matching the
+/// other side's (`fill_left`: the left side is missing, `fill_right`: the right side;
+/// `fill` sets both). Nil: no fill, the unmatched sample is dropped.
+///
+/// With `group_right` the values stay with the sides as Prometheus evaluates them after
+/// swapping: `lhs` fills the "many" side, `rhs` the "one" side.
+public struct FillValues: Sendable, Hashable {
+    public var lhs: Double?
+    public var rhs: Double?
+
+    public init(lhs: Double? = nil, rhs: Double? = nil) {
+        self.lhs = lhs
+        self.rhs = rhs
+    }
+
+    public var isEmpty: Bool { lhs == nil && rhs == nil }
+
+    public static func == (a: FillValues, b: FillValues) -> Bool {
+        a.lhs?.bitPattern == b.lhs?.bitPattern && a.rhs?.bitPattern == b.rhs?.bitPattern
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(lhs?.bitPattern)
+        hasher.combine(rhs?.bitPattern)
     }
 }
 

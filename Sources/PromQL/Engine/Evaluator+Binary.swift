@@ -121,10 +121,18 @@ extension Evaluator {
     }
 
     /// Arithmetic and comparison between two vectors with one-to-one or grouped matching.
+    ///
+    /// With `fill` modifiers a sample whose match is missing pairs with a made-up one: its
+    /// labels are the match group's (the signature), its value the fill value. `fill.rhs`
+    /// stands in for a missing "one" side, `fill.lhs` for a missing "many" side (for one-to-one
+    /// matching: the right and the left side), as Prometheus applies them after swapping the
+    /// sides of `group_right`.
     private static func match(
         _ binary: BinaryExpr, matching: VectorMatching, _ lhsIn: Vector, _ rhsIn: Vector, _ signature: MatchSignature
     ) throws(QueryError) -> Vector {
-        guard !lhsIn.isEmpty, !rhsIn.isEmpty else { return [] }
+        let fill = matching.fill
+        if lhsIn.isEmpty && rhsIn.isEmpty { return [] }
+        if (lhsIn.isEmpty || rhsIn.isEmpty) && fill.isEmpty { return [] }
         let oneToMany = matching.cardinality == .oneToMany
         // The "many" side is iterated; the "one" side is looked up.
         let (many, one) = oneToMany ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
@@ -144,9 +152,8 @@ extension Evaluator {
         var out: Vector = []
         var matchedOneToOne: Set<Labels> = []
         var matchedGrouped: [Labels: Set<Labels>] = [:]
-        for sample in many {
-            let key = signature.key(sample.labels)
-            guard let other = oneBySignature[key] else { continue }
+
+        func pair(_ sample: VectorSample, _ other: VectorSample, key: Labels) throws(QueryError) {
             let (left, right) = oneToMany ? (other, sample) : (sample, other)
             // Matching errors count every pair, also those a comparison then filters away.
             let (labels, dropName) = resultLabels(many: sample, one: other, matching: matching, dropsName: dropsName)
@@ -164,8 +171,25 @@ extension Evaluator {
                 value = keep ? 1 : 0
                 keep = true
             }
-            guard keep else { continue }
+            guard keep else { return }
             out.append(VectorSample(labels: labels, timestamp: sample.timestamp, value: value, dropName: dropName))
+        }
+
+        for sample in many {
+            let key = signature.key(sample.labels)
+            if let other = oneBySignature[key] {
+                try pair(sample, other, key: key)
+            } else if let value = fill.rhs {
+                try pair(sample, VectorSample(labels: key, timestamp: sample.timestamp, value: value), key: key)
+            }
+        }
+        // "One" samples no "many" sample matched, paired with a filled "many" side.
+        if let value = fill.lhs {
+            for sample in one {
+                let key = signature.key(sample.labels)
+                if matchedOneToOne.contains(key) || matchedGrouped[key] != nil { continue }
+                try pair(VectorSample(labels: key, timestamp: sample.timestamp, value: value), sample, key: key)
+            }
         }
         return out
     }

@@ -5,8 +5,29 @@ extension Evaluator {
     /// of the range-vector functions).
     static let rangeFunctionsKeepingName: Set<String> = ["last_over_time", "first_over_time"]
 
+    /// The functions an `anchored` / `smoothed` range selector may be passed to.
+    static let anchoredSafeFunctions = ["changes", "delta", "increase", "rate", "resets"]
+    static let smoothedSafeFunctions = ["delta", "increase", "rate"]
+
+    /// Fails when an anchored or smoothed range selector is passed to a function that cannot
+    /// take one, with Prometheus's message.
+    static func checkExtendedRangeArguments(_ call: Call) throws(QueryError) {
+        let name = call.function.name
+        for var arg in call.args {
+            while case .paren(let p) = arg { arg = p.expr }
+            guard case .matrixSelector(let ms) = arg else { continue }
+            if ms.vectorSelector.anchored, !anchoredSafeFunctions.contains(name) {
+                throw .execution("anchored modifier can only be used with: \(anchoredSafeFunctions.joined(separator: ", ")) - not with \(name)")
+            }
+            if ms.vectorSelector.smoothed, !smoothedSafeFunctions.contains(name) {
+                throw .execution("smoothed modifier can only be used with: \(smoothedSafeFunctions.joined(separator: ", ")) - not with \(name)")
+            }
+        }
+    }
+
     mutating func evalCall(_ call: Call) throws(QueryError) -> EvalValue {
         let name = call.function.name
+        try Self.checkExtendedRangeArguments(call)
         switch name {
         case "time":
             return .matrix([seriesOverSteps { Double($0) / 1000 }])
@@ -163,9 +184,11 @@ extension Evaluator {
             for ts in steps {
                 defer { stepIndex += 1 }
                 let (windowStart, windowEnd) = argument.window(at: ts)
-                while lower < samples.count, samples[lower].timestamp <= windowStart { lower += 1 }
+                // Anchored and smoothed windows hand the function samples around the window too.
+                let (reachStart, reachEnd) = argument.reach(at: ts)
+                while lower < samples.count, samples[lower].timestamp <= reachStart { lower += 1 }
                 if upper < lower { upper = lower }
-                while upper < samples.count, samples[upper].timestamp <= windowEnd { upper += 1 }
+                while upper < samples.count, samples[upper].timestamp <= reachEnd { upper += 1 }
                 guard upper > lower else { continue }
                 // Functions see the step time, also when `@` pins the window (predict_linear
                 // extrapolates from it).
@@ -173,7 +196,7 @@ extension Evaluator {
                 try RangeFunctions.validate(name, scalarArgs: scalarsByStep[stepIndex])
                 let window = RangeWindow(
                     samples: samples[lower..<upper], rangeStart: windowStart, rangeEnd: windowEnd,
-                    metricName: series.labels.metricName)
+                    metricName: series.labels.metricName, anchored: argument.anchored, smoothed: argument.smoothed)
                 if let value = RangeFunctions.evaluate(name, window: window, scalarArgs: scalarsByStep[stepIndex], context: &context) {
                     points.append(Sample(timestamp: ts, value: value))
                 }

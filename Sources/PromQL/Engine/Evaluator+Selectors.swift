@@ -16,11 +16,25 @@ struct RangeArgument {
     var offset: Int64
     /// The fixed `@` time, when pinned.
     var at: Int64?
+    /// The selector's experimental `anchored` / `smoothed` modifier.
+    var anchored = false
+    var smoothed = false
+    /// How far past the window the samples of an anchored or smoothed selector reach (ms):
+    /// the lookback delta.
+    var lookback: Int64 = 0
 
     /// The window `(lower, upper]` of step `ts`.
     func window(at ts: Int64) -> (lower: Int64, upper: Int64) {
         let upper = (at ?? ts) - offset
         return (upper - range, upper)
+    }
+
+    /// The samples a function sees at step `ts`, `(lower, upper]`: the window, widened by
+    /// the lookback delta before it when anchored or smoothed and after it when smoothed, as
+    /// Prometheus reads them.
+    func reach(at ts: Int64) -> (lower: Int64, upper: Int64) {
+        let (lower, upper) = window(at: ts)
+        return (anchored || smoothed ? lower - lookback : lower, smoothed ? upper + lookback : upper)
     }
 }
 
@@ -79,6 +93,7 @@ extension Evaluator {
     /// With `keepSampleTimestamps`, each point's value is the timestamp (seconds) of the
     /// sample found, which `timestamp()` reports.
     mutating func evalVectorSelector(_ selector: VectorSelector, keepSampleTimestamps: Bool) throws(QueryError) -> [EvalSeries] {
+        if selector.smoothed && !keepSampleTimestamps { return try evalSmoothedVectorSelector(selector) }
         let pinned = pinnedTime(selector.at)
         let firstRef = (pinned ?? start) - selector.offset
         let lastRef = (pinned ?? end) - selector.offset
@@ -108,6 +123,47 @@ extension Evaluator {
         return out
     }
 
+    /// A `smoothed` instant selector: at each step the value interpolated linearly between
+    /// the last sample at or before the reference time (within the lookback delta) and the
+    /// next one after it (within the lookback delta); the last sample's value when there is
+    /// no next one; nothing without a sample before.
+    private mutating func evalSmoothedVectorSelector(_ selector: VectorSelector) throws(QueryError) -> [EvalSeries] {
+        let pinned = pinnedTime(selector.at)
+        let firstRef = (pinned ?? start) - selector.offset
+        let lastRef = (pinned ?? end) - selector.offset
+        let lookback = options.lookbackDelta
+        let loaded = try load(selector, mint: firstRef - lookback + 1, maxt: lastRef + lookback)
+        var out: [EvalSeries] = []
+        out.reserveCapacity(loaded.count)
+        for series in loaded {
+            try limits.check()
+            var points: [Sample] = []
+            var cursor = 0
+            let samples = series.samples
+            for ts in steps {
+                let ref = (pinned ?? ts) - selector.offset
+                while cursor + 1 < samples.count, samples[cursor + 1].timestamp <= ref { cursor += 1 }
+                let previous = samples[cursor]
+                guard previous.timestamp <= ref, previous.timestamp > ref - lookback,
+                    !StaleMarker.isStale(previous.value)
+                else { continue }
+                var value = previous.value
+                if previous.timestamp < ref, cursor + 1 < samples.count {
+                    let next = samples[cursor + 1]
+                    if next.timestamp <= ref + lookback, !StaleMarker.isStale(next.value) {
+                        value = Rates.interpolate(previous, next, at: ref, isCounter: false)
+                    }
+                }
+                points.append(Sample(timestamp: ts, value: value))
+            }
+            if !points.isEmpty {
+                try hold(points.count)
+                out.append(EvalSeries(labels: series.labels, points: points))
+            }
+        }
+        return out
+    }
+
     /// The samples of a range selector for every step of this evaluation, stale markers
     /// removed, plus the window geometry.
     mutating func rangeArgument(_ selector: MatrixSelector) throws(QueryError) -> RangeArgument {
@@ -115,7 +171,9 @@ extension Evaluator {
         let pinned = pinnedTime(vs.at)
         let firstRef = (pinned ?? start) - vs.offset
         let lastRef = (pinned ?? end) - vs.offset
-        let loaded = try load(vs, mint: firstRef - selector.range + 1, maxt: lastRef)
+        // Anchored and smoothed windows reach a lookback delta before (and smoothed ones after).
+        let lookback = vs.anchored || vs.smoothed ? options.lookbackDelta : 0
+        let loaded = try load(vs, mint: firstRef - selector.range - lookback + 1, maxt: lastRef + (vs.smoothed ? lookback : 0))
         var series: [EvalSeries] = []
         series.reserveCapacity(loaded.count)
         for s in loaded {
@@ -123,7 +181,9 @@ extension Evaluator {
             samples.removeAll { StaleMarker.isStale($0.value) }
             if !samples.isEmpty { series.append(EvalSeries(labels: s.labels, points: samples)) }
         }
-        return RangeArgument(series: series, range: selector.range, offset: vs.offset, at: pinned)
+        return RangeArgument(
+            series: series, range: selector.range, offset: vs.offset, at: pinned,
+            anchored: vs.anchored, smoothed: vs.smoothed, lookback: lookback)
     }
 
     /// A subquery's inner expression evaluated at the subquery's steps, for every step
@@ -174,9 +234,14 @@ extension Evaluator {
 
     private mutating func cut(_ argument: RangeArgument, at ts: Int64) throws(QueryError) -> [EvalSeries] {
         let (lower, upper) = argument.window(at: ts)
+        let (reachLower, reachUpper) = argument.reach(at: ts)
         var out: [EvalSeries] = []
         for var series in argument.series {
-            series.points.removeAll { $0.timestamp <= lower || $0.timestamp > upper }
+            series.points.removeAll { $0.timestamp <= reachLower || $0.timestamp > reachUpper }
+            if argument.anchored || argument.smoothed, !series.points.isEmpty {
+                series.points = Rates.extendedBoundaries(
+                    series.points, rangeStart: lower, rangeEnd: upper, smoothed: argument.smoothed)
+            }
             if !series.points.isEmpty {
                 try hold(series.points.count)
                 out.append(series)

@@ -33,7 +33,8 @@ enum FunctionArgument {
 
 /// The samples of one series inside one range-function window.
 struct RangeWindow {
-    /// Float samples with `rangeStart < t <= rangeEnd`, in time order; stale markers removed.
+    /// Float samples with `rangeStart < t <= rangeEnd` (wider when `anchored` or `smoothed`),
+    /// in time order; stale markers removed.
     var samples: ArraySlice<Sample>
     /// Exclusive start of the window (ms): evaluation time − offset − range.
     var rangeStart: Int64
@@ -41,4 +42,10 @@ struct RangeWindow {
     var rangeEnd: Int64
     /// The series' metric name (`__name__`), for annotations; nil when it has none.
     var metricName: String?
+    /// The selector is `anchored`: `samples` also hold those of the lookback delta before
+    /// the window, the last of which anchors it.
+    var anchored = false
+    /// The selector is `smoothed`: `samples` also hold those of the lookback delta before
+    /// and after the window, to interpolate its edges.
+    var smoothed = false
 }

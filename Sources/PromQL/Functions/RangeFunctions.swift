@@ -24,12 +24,16 @@ enum RangeFunctions {
     static func evaluate(_ name: String, window: RangeWindow, scalarArgs: [Double], context: inout FunctionContext) -> Double? {
         switch name {
         case "rate", "increase":
-            let value = Rates.extrapolated(window, isCounter: true, isRate: name == "rate")
+            let value = window.anchored || window.smoothed
+                ? Rates.extended(window, isCounter: true, isRate: name == "rate")
+                : Rates.extrapolated(window, isCounter: true, isRate: name == "rate")
             if value != nil, Rates.mightNotBeCounter(window.metricName), let metricName = window.metricName {
                 context.info(FunctionMessages.possibleNonCounter(metricName), argument: 0)
             }
             return value
-        case "delta": return Rates.extrapolated(window, isCounter: false, isRate: false)
+        case "delta":
+            if window.anchored || window.smoothed { return Rates.extended(window, isCounter: false, isRate: false) }
+            return Rates.extrapolated(window, isCounter: false, isRate: false)
         case "irate": return Rates.instant(window, isRate: true)
         case "idelta": return Rates.instant(window, isRate: false)
         case "avg_over_time": return OverTime.average(window)

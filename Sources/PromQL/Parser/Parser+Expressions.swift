@@ -40,7 +40,7 @@ extension Parser {
             lhs = .binary(BinaryExpr(
                 op: op, lhs: lhs, rhs: rhs, matching: modifiers.matching, returnBool: modifiers.returnBool,
                 position: PositionRange(start: lhs.position.start, end: rhs.position.end)))
-            if modifiers.fillPosition != nil {
+            if modifiers.fillPosition != nil, !experimental {
                 record("binop fill modifiers are experimental and not enabled", lhs.position)
             }
         }
@@ -63,20 +63,34 @@ extension Parser {
                 if current.kind == .leftParen { matching.include = try parseGroupingLabels() }
             }
         }
-        // Prometheus's experimental `fill (v)`, `fill_left (v)`, `fill_right (v)`: parsed so
-        // the error names the feature, which is not supported.
+        // Prometheus's experimental `fill (v)`, `fill_left (v)`, `fill_right (v)`: the value
+        // a side without a match takes (`fill` sets both sides).
         var fillPosition: PositionRange?
         while current.kind == .identifier, ["fill", "fill_left", "fill_right"].contains(current.text.lowercased()),
               peek().kind == .leftParen {
-            let start = advance().start
+            let keyword = advance()
             advance()
-            if current.kind == .sub || current.kind == .add { advance() }
-            guard current.kind == .number || current.kind == .duration else {
-                throw unexpected("fill modifier", expected: "number")
+            var sign = 1.0
+            if current.kind == .sub || current.kind == .add {
+                if advance().kind == .sub { sign = -1 }
+            }
+            let token = current
+            let value: Double
+            switch token.kind {
+            case .number: value = numberValue(token)
+            case .duration: value = durationSeconds(token)
+            default: throw unexpected("fill modifier", expected: "number")
             }
             advance()
             try expect(.rightParen, "fill modifier", expected: "\")\"")
-            fillPosition = PositionRange(start: start, end: lastEnd)
+            fillPosition = PositionRange(start: keyword.start, end: lastEnd)
+            switch keyword.text.lowercased() {
+            case "fill_left": matching.fill.lhs = sign * value
+            case "fill_right": matching.fill.rhs = sign * value
+            default:
+                matching.fill.lhs = sign * value
+                matching.fill.rhs = sign * value
+            }
         }
         return (matching, returnBool, fillPosition)
     }
@@ -122,12 +136,41 @@ extension Parser {
             case .at:
                 expr = try parseAt(expr)
             case .keyword(let k) where k == .anchored || k == .smoothed:
-                // Prometheus's experimental extended range selectors, not supported here.
+                // Prometheus 3's experimental extended range selectors.
                 advance()
-                record("\(k.rawValue) modifier is experimental and not enabled", expr.position)
+                expr = setExtendedRange(expr, anchored: k == .anchored)
             default:
                 return expr
             }
+        }
+    }
+
+    /// `anchored` or `smoothed` after `expr` (Prometheus's `setAnchored`/`setSmoothed`):
+    /// allowed on instant and range selectors, one of the two at most.
+    mutating func setExtendedRange(_ expr: Expr, anchored: Bool) -> Expr {
+        let name = anchored ? "anchored" : "smoothed"
+        if !experimental {
+            record("\(name) modifier is experimental and not enabled", expr.position)
+        }
+        func apply(_ vs: inout VectorSelector) -> Bool {
+            if anchored ? vs.smoothed : vs.anchored { return false }
+            if anchored { vs.anchored = true } else { vs.smoothed = true }
+            return true
+        }
+        let together = "anchored and smoothed modifiers cannot be used together"
+        switch expr {
+        case .vectorSelector(var vs):
+            if !apply(&vs) { record(together, expr.position) }
+            return .vectorSelector(vs)
+        case .matrixSelector(var ms):
+            if !apply(&ms.vectorSelector) { record(together, expr.position) }
+            return .matrixSelector(ms)
+        case .subquery:
+            record("\(name) modifier is not supported for subqueries", expr.position)
+            return expr
+        default:
+            record("\(name) modifier not implemented", expr.position)
+            return expr
         }
     }
 

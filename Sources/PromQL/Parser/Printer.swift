@@ -70,12 +70,14 @@ enum Printer {
         case .vectorSelector(let vs):
             writeSelector(vs, to: &out)
             writeAt(vs.at, to: &out)
+            writeExtendedRange(vs, to: &out)
             writeOffset(vs.offset, vs.offsetExpr, to: &out)
         case .matrixSelector(let ms):
             writeSelector(ms.vectorSelector, to: &out)
             out += "["
             if let e = ms.rangeExpr { write(e, to: &out) } else { out += DurationSyntax.format(milliseconds: ms.range) }
             out += "]"
+            writeExtendedRange(ms.vectorSelector, to: &out)
             writeAt(ms.vectorSelector.at, to: &out)
             writeOffset(ms.vectorSelector.offset, ms.vectorSelector.offsetExpr, to: &out)
         case .subquery(let sq):
@@ -160,6 +162,28 @@ enum Printer {
         }
     }
 
+    /// ` anchored` / ` smoothed`: Prometheus writes it after the `@` of an instant selector
+    /// (before its offset) and right after the `]` of a range selector.
+    static func writeExtendedRange(_ vs: VectorSelector, to out: inout String) {
+        if vs.anchored {
+            out += " anchored"
+        } else if vs.smoothed {
+            out += " smoothed"
+        }
+    }
+
+    /// ` fill (v)` when both sides fill with the same value, else ` fill_left (v)` and/or
+    /// ` fill_right (v)`; values in Go's `%v` form.
+    static func writeFill(_ fill: FillValues, to out: inout String) {
+        func text(_ v: Double) -> String { GoFloat.format(v) }
+        if let l = fill.lhs, let r = fill.rhs, l.bitPattern == r.bitPattern || (l.isNaN && r.isNaN) {
+            out += " fill (" + text(l) + ")"
+            return
+        }
+        if let l = fill.lhs { out += " fill_left (" + text(l) + ")" }
+        if let r = fill.rhs { out += " fill_right (" + text(r) + ")" }
+    }
+
     static func writeMatching(_ m: VectorMatching, to out: inout String) {
         let grouped = m.cardinality == .manyToOne || m.cardinality == .oneToMany
         if !m.matchingLabels.isEmpty || m.on || grouped {
@@ -168,6 +192,7 @@ enum Printer {
         if grouped {
             out += (m.cardinality == .manyToOne ? " group_left (" : " group_right (") + labelList(m.include) + ")"
         }
+        writeFill(m.fill, to: &out)
     }
 
     /// Labels as Prometheus writes them: quoted unless legacy-valid. Words the lexer
