@@ -1,0 +1,23 @@
+import Model
+import TSDB
+
+/// Read-only history with rule outputs laid over it: queries see both, writes go to an
+/// in-memory head only. Replay and benchmarks evaluate rules on it without touching the
+/// data directory.
+public struct OverlayStorage: RuleStorage {
+    public let base: any Queryable
+    public let overlay: Head
+
+    public init(base: any Queryable, overlay: Head = Head()) {
+        self.base = base
+        self.overlay = overlay
+    }
+
+    public func querier(mint: Timestamp, maxt: Timestamp) throws -> any Querier {
+        MergeQuerier([try base.querier(mint: mint, maxt: maxt), try overlay.querier(mint: mint, maxt: maxt)])
+    }
+
+    public func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> Int {
+        try overlay.appendRuleOutputs(samples)
+    }
+}
