@@ -20,6 +20,14 @@ public struct AlertingRule: Sendable {
     public internal(set) var lastError: RuleEvaluationError?
     public internal(set) var lastEvaluation: Int64?
     public internal(set) var evaluationDuration: Duration = .zero
+    /// Whether any label is a real template (most are plain text): plain labels make the
+    /// alert's labels a function of the sample's, which ``alertLabels`` remembers.
+    let labelsAreTemplates: Bool
+    let alertLabels = LabelsCache()
+    /// Whether any annotation is a real template.
+    let annotationsAreTemplates: Bool
+    /// The annotations when none is a template.
+    let plainAnnotations: Labels
 
     init(
         name: String, expr: Expr, holdDuration: Int64, keepFiringFor: Int64,
@@ -37,6 +45,9 @@ public struct AlertingRule: Sendable {
         }
         labelTemplates = compile(labels)
         annotationTemplates = compile(annotations)
+        labelsAreTemplates = labels.contains { $0.value.contains("{{") }
+        annotationsAreTemplates = annotations.contains { $0.value.contains("{{") }
+        plainAnnotations = Labels(annotations.map { Label($0.name, $0.value) })
     }
 
     /// The active alerts in label order (pending, firing and retained resolved ones).
@@ -57,23 +68,35 @@ public struct AlertingRule: Sendable {
         // The alerts this evaluation returns.
         var current: [Labels: Alert] = [:]
         for sample in vector {
-            var labelMap: [String: String] = [:]
-            for label in sample.labels { labelMap[label.name] = label.value }
-            let data = TemplateData(labels: labelMap, value: sample.value, externalLabels: externalLabels, externalURL: options.externalURL)
+            // Template data only when some label or annotation is a template.
+            var data: TemplateData?
+            func templateData() -> TemplateData {
+                if let data { return data }
+                var labelMap: [String: String] = [:]
+                for label in sample.labels { labelMap[label.name] = label.value }
+                let made = TemplateData(labels: labelMap, value: sample.value, externalLabels: externalLabels, externalURL: options.externalURL)
+                data = made
+                return made
+            }
             func expand(_ template: Result<RuleTemplate, TemplateError>) -> String {
                 switch template {
-                case .success(let t): t.expand(data, environment: environment)
+                case .success(let t): t.expand(templateData(), environment: environment)
                 case .failure(let e): "<error expanding template: \(e)>"
                 }
             }
-            var builder = Labels.Builder(sample.labels)
-            builder.remove(LabelName.metricName)
-            for (name, template) in labelTemplates { builder.set(name, expand(template)) }
-            builder.set(LabelName.alertName, name)
+            func build(_ input: Labels) -> Labels {
+                var builder = Labels.Builder(input)
+                builder.remove(LabelName.metricName)
+                for (name, template) in labelTemplates { builder.set(name, expand(template)) }
+                builder.set(LabelName.alertName, self.name)
+                return builder.build()
+            }
+            let labels = labelsAreTemplates ? build(sample.labels) : alertLabels.output(for: sample.labels, build)
             // Annotations keep empty values (Prometheus adds them without the builder's
             // "empty removes" rule).
-            let annotations = Labels(sortedUnique: annotationTemplates.map { Label($0.name, expand($0.template)) })
-            let labels = builder.build()
+            let annotations = annotationsAreTemplates
+                ? Labels(sortedUnique: annotationTemplates.map { Label($0.name, expand($0.template)) })
+                : plainAnnotations
             guard current[labels] == nil else { throw .duplicateAlertLabels }
             current[labels] = Alert(labels: labels, annotations: annotations, state: .pending, value: sample.value, activeAt: t)
         }
@@ -127,6 +150,7 @@ public struct AlertingRule: Sendable {
                 labels: alertSeries(alert, name: "ALERTS_FOR_STATE", state: false), timestamp: stamp,
                 value: Double(floorDiv(alert.activeAt, 1000))))
         }
+        alertLabels.trim(keeping: current.count)
         if limit > 0 && activeCount > limit {
             active = [:]
             throw .alertLimit(limit: limit, count: activeCount)

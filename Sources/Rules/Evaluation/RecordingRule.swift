@@ -13,6 +13,7 @@ public struct RecordingRule: Sendable {
     public internal(set) var lastError: RuleEvaluationError?
     public internal(set) var lastEvaluation: Int64?
     public internal(set) var evaluationDuration: Duration = .zero
+    private let outputLabels = LabelsCache()
 
     init(name: String, expr: Expr, labels: Labels) {
         self.name = name
@@ -29,13 +30,16 @@ public struct RecordingRule: Sendable {
         out.reserveCapacity(vector.count)
         var seen = Set<Labels>(minimumCapacity: vector.count)
         for sample in vector {
-            var builder = Labels.Builder(sample.labels)
-            builder.set(LabelName.metricName, name)
-            for label in labels { builder.set(label.name, label.value) }
-            let result = builder.build()
+            let result = outputLabels.output(for: sample.labels) { input in
+                var builder = Labels.Builder(input)
+                builder.set(LabelName.metricName, name)
+                for label in labels { builder.set(label.name, label.value) }
+                return builder.build()
+            }
             guard seen.insert(result).inserted else { throw .duplicateRecordingOutput }
             out.append(RuleOutputSample(labels: result, timestamp: sample.timestamp, value: sample.value))
         }
+        outputLabels.trim(keeping: out.count)
         if limit > 0 && out.count > limit { throw .seriesLimit(limit: limit, count: out.count) }
         return out
     }

@@ -41,8 +41,9 @@ public struct RuleGroup: Sendable {
     public let queryOffset: Int64
     public let limit: Int
     public private(set) var rules: [Rule]
-    /// The output series of each rule at the previous evaluation, for stale markers.
-    private var previousSeries: [Set<Labels>]
+    /// The output series of each rule at the previous evaluation, in output order, for
+    /// stale markers.
+    private var previousSeries: [[Labels]]
     public private(set) var lastEvaluation: Int64?
     public private(set) var evaluationDuration: Duration = .zero
     let options: RuleEvaluationOptions
@@ -132,14 +133,24 @@ public struct RuleGroup: Sendable {
                 result.errors.append((i, error))
                 continue
             }
-            // Stale markers for the series this rule wrote last time and not now.
-            var current = Set<Labels>(minimumCapacity: outputs.count)
-            for sample in outputs { current.insert(sample.labels) }
-            let staleTime = time - queryOffset
-            for labels in previousSeries[i].sorted() where !current.contains(labels) {
-                outputs.append(RuleOutputSample(labels: labels, timestamp: staleTime, value: StaleMarker.value))
+            // Stale markers for the series this rule wrote last time and not now. Outputs
+            // usually repeat in the same order, which one pass over both lists confirms.
+            let previous = previousSeries[i]
+            var unchanged = previous.count == outputs.count
+            if unchanged {
+                for j in outputs.indices where outputs[j].labels != previous[j] {
+                    unchanged = false
+                    break
+                }
             }
-            previousSeries[i] = current
+            if !unchanged {
+                let current = Set(outputs.lazy.map(\.labels))
+                let staleTime = time - queryOffset
+                for labels in previous.sorted() where !current.contains(labels) {
+                    outputs.append(RuleOutputSample(labels: labels, timestamp: staleTime, value: StaleMarker.value))
+                }
+                previousSeries[i] = outputs.lazy.filter { !StaleMarker.isStale($0.value) }.map(\.labels)
+            }
             do {
                 result.rejectedSamples += try storage.appendRuleOutputs(outputs)
             } catch {

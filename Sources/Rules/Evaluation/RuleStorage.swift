@@ -28,14 +28,7 @@ public protocol RuleStorage: Queryable {
 extension Head: RuleStorage {
     public func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> Int {
         var appender = appender()
-        var rejected = 0
-        for sample in samples {
-            do {
-                try appender.append(sample.labels, sample.timestamp, sample.value)
-            } catch {
-                rejected += 1
-            }
-        }
+        let rejected = appender.append(contentsOf: samples.map { ($0.labels, $0.timestamp, $0.value) }).count
         try appender.commit()
         return rejected
     }

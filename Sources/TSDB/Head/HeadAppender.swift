@@ -27,6 +27,36 @@ public struct HeadAppender {
             let s = head.lookupLocked(labels)
             return (s, s?.lastTime ?? .min, s?.lastValue ?? 0, head.minValidTime)
         }
+        try add(labels, t, v, series: series, lastTime: lastTime, lastValue: lastValue, minValid: minValid)
+    }
+
+    /// Adds many samples, looking their series up under one lock; returns the errors of
+    /// the samples refused (the others stay in the transaction).
+    public mutating func append(contentsOf samples: [(labels: Labels, t: Timestamp, v: Double)]) -> [Head.AppendError] {
+        let found: [(MemSeries?, Timestamp, Double)]
+        let minValid: Timestamp
+        (found, minValid) = head.withLock {
+            (samples.map { sample in
+                let s = head.lookupLocked(sample.labels)
+                return (s, s?.lastTime ?? .min, s?.lastValue ?? 0)
+            }, head.minValidTime)
+        }
+        var errors: [Head.AppendError] = []
+        for (i, sample) in samples.enumerated() {
+            do throws(Head.AppendError) {
+                if sample.labels.isEmpty { throw .invalidLabels(sample.labels, reason: "empty label set") }
+                let (series, lastTime, lastValue) = found[i]
+                try add(sample.labels, sample.t, sample.v, series: series, lastTime: lastTime, lastValue: lastValue, minValid: minValid)
+            } catch {
+                errors.append(error)
+            }
+        }
+        return errors
+    }
+
+    private mutating func add(
+        _ labels: Labels, _ t: Timestamp, _ v: Double, series: MemSeries?, lastTime: Timestamp, lastValue: Double, minValid: Timestamp
+    ) throws(Head.AppendError) {
         if t < minValid { throw .outOfBounds(series: labels, timestamp: t) }
         let last: (t: Timestamp, v: Double)? = latest[labels] ?? (lastTime == .min ? nil : (lastTime, lastValue))
         if let last {
