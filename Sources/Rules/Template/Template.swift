@@ -1,19 +1,70 @@
 /// A Go text/template as Prometheus uses it in alert labels and annotations.
-/// (Stub: the template engine lands in its own change.)
+///
+/// Prometheus expands a rule's template with the definitions
+/// `{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}`
+/// prepended to the text, under the template name `__alert_NAME`, with `missingkey=zero` and
+/// its function map (`query`, `humanize`, …). This type does the same: positions in errors
+/// count the prepended definitions exactly as Go does, so the messages are Prometheus's.
 public struct RuleTemplate: Sendable {
     public let text: String
     public let name: String
+    private let templates: TemplateSet
+    private let input: [UInt8]
+
+    /// What Prometheus prepends to every alert template.
+    public static let definitions =
+        "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}"
 
     /// Parses `text`; a syntax error or an unknown function fails here, with a position.
     public init(_ text: String, name: String) throws(TemplateError) {
         self.text = text
         self.name = name
+        let input = Array((RuleTemplate.definitions + text).utf8)
+        self.input = input
+        var parser = Parser(name: name, text: input, functions: TemplateFunctions.names)
+        do {
+            try parser.parse()
+        } catch {
+            let (line, column) = RuleTemplate.userPosition(of: error.pos, in: input)
+            throw TemplateError(line: line, column: column, message: error.message, templateName: name)
+        }
+        templates = parser.set
     }
 
     /// Expands the template for `data`. A failure during execution gives Prometheus's text
     /// `<error expanding template: …>` instead of the expansion.
     public func expand(_ data: TemplateData, environment: TemplateEnvironment) -> String {
-        text
+        switch execute(data, environment: environment) {
+        case .success(let s): return s
+        case .failure(let message): return "<error expanding template: \(message)>"
+        }
+    }
+
+    /// The expansion, or Prometheus's error text (`error executing template NAME: template: …`).
+    public func execute(_ data: TemplateData, environment: TemplateEnvironment) -> Result<String, TemplateExecutionError> {
+        var executor = Executor(set: templates, parseName: name, input: input, context: FunctionContext(environment: environment))
+        do {
+            try executor.execute(.data(data))
+            return .success(executor.output)
+        } catch .failure(let message) {
+            return .failure(TemplateExecutionError(message: "error executing template \(name): \(message)"))
+        } catch {
+            return .success(executor.output)
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, within the user's text.
+    private static func userPosition(of pos: Int, in input: [UInt8]) -> (Int, Int) {
+        let prefix = definitions.utf8.count
+        let p = max(prefix, min(pos, input.count))
+        var line = 1
+        var lineStart = prefix
+        for i in prefix..<p where input[i] == UInt8(ascii: "\n") {
+            line += 1
+            lineStart = i + 1
+        }
+        let column = String(decoding: input[lineStart..<p], as: UTF8.self).unicodeScalars.count + 1
+        return (line, column)
     }
 }
 
@@ -22,14 +73,30 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
     /// 1-based line and column inside the template text.
     public var line: Int
     public var column: Int
+    /// Go's message, e.g. `template: __alert_X:1: function "foo" not defined`.
     public var message: String
+    /// The template's name (Prometheus's `__alert_NAME`), when known.
+    public var templateName: String
 
-    public init(line: Int, column: Int, message: String) {
+    public init(line: Int, column: Int, message: String, templateName: String = "") {
         self.line = line
         self.column = column
         self.message = message
+        self.templateName = templateName
     }
 
+    /// Prometheus's text for the failure: `error parsing template NAME: MESSAGE`, which it
+    /// shows as `<error expanding template: …>` in place of the expansion.
+    public var description: String {
+        templateName.isEmpty ? message : "error parsing template \(templateName): \(message)"
+    }
+}
+
+/// A failure while expanding, with Prometheus's text: `error executing template NAME: template:
+/// NAME:LINE:COLUMN: executing "NAME" at <NODE>: MESSAGE`.
+public struct TemplateExecutionError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 
