@@ -187,6 +187,17 @@ struct TemplateFunctionTests {
         (#"{{ toDuration 0 }}"#, "0s"),
         (#"{{ toDuration 86400 }}"#, "24h0m0s"),
         (#"{{ humanizeDuration (toDuration 90) }}"#, "1m 30s"),
+        // methods of toTime's *time.Time and toDuration's time.Duration
+        (#"{{ (toTime 1435065584.128).Format "2006-01-02T15:04:05.000Z07:00 Mon Jan _2 3:04PM MST .999 ,000000 __2 002 06" }}"#,
+         "2015-06-23T13:19:44.128Z Tue Jun 23 1:19PM UTC .128 ,128000 174 174 15"),
+        (#"{{ (toTime 1e9).Format "Monday, January 2, 2006 15:04:05 -0700" }}"#, "Sunday, September 9, 2001 01:46:40 +0000"),
+        (#"{{ (toTime 1435065584.128).Unix }} {{ (toTime -1.5).Unix }} {{ (toTime -1.5).UnixMilli }}"#, "1435065584 -2 -1500"),
+        (#"{{ with toTime 1435065584.128 }}{{ .Year }}-{{ .Month }}-{{ .Day }} {{ .Weekday }} {{ .YearDay }} {{ .Hour }}h{{ .Nanosecond }}{{ end }}"#,
+         "2015-June-23 Tuesday 174 13h128000000"),
+        (#"{{ printf "%d %v %T" (toTime 0).Month (toTime 0).Month (toTime 0).Unix }}"#, "1 January int64"),
+        (#"{{ (toDuration 90).Seconds }} {{ (toDuration 90).Minutes }} {{ (toDuration 5400).Hours }} {{ (toDuration 1.5).Milliseconds }}"#,
+         "90 1.5 1.5 1500"),
+        (#"{{ gt (toTime 100).Unix 50 }}"#, "true"),
         (#"{{ stripDomain "host.example.com:9090" }}"#, "host:9090"),
         (#"{{ stripDomain "host.example.com" }}"#, "host"),
         (#"{{ stripDomain "10.0.0.1:9090" }}"#, "10.0.0.1:9090"),
@@ -220,6 +231,10 @@ struct TemplateFunctionTests {
             == F.execError(115, #"label "x" nil"#, "error calling label: runtime error: invalid memory address or nil pointer dereference"))
         #expect(try Self.expand(#"{{ value 1 }}"#)
             == F.execError(121, "1", "can't handle 1 for arg of type *template.sample"))
+        #expect(try Self.expand(#"{{ (toTime 0).Nope }}"#)
+            == F.execError(123, "0", "can't evaluate field Nope in type *time.Time"))
+        #expect(try Self.expand(#"{{ (toTime 0).Format }}"#)
+            == F.execError(123, "0", "wrong number of args for Format: want 1 got 0"))
         #expect(try Self.expand(#"{{ $value | first }}"#)
             == F.execError(124, "first", "wrong type for value; expected template.queryResult; got float64"))
     }

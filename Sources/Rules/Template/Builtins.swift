@@ -70,7 +70,7 @@ enum Builtins {
     private static func basicKind(_ v: GoValue) -> BasicKind {
         switch v {
         case .bool: .bool
-        case .int: .int
+        case .int, .int64, .month, .weekday: .int
         case .uint8: .uint
         case .float: .float
         case .complex: .complex
@@ -80,13 +80,7 @@ enum Builtins {
         }
     }
 
-    private static func intValue(_ v: GoValue) -> Int64 {
-        switch v {
-        case .int(let i): Int64(i)
-        case .duration(let ns, _): ns
-        default: 0
-        }
-    }
+    private static func intValue(_ v: GoValue) -> Int64 { v.signedInteger ?? 0 }
 
     private static func stringValue(_ v: GoValue) -> String {
         switch v {
@@ -240,11 +234,10 @@ enum Builtins {
     }
 
     private static func indexArgument(_ v: GoValue, _ cap: Int) throws(FunctionError) -> Int {
-        let x: Int64
+        var x: Int64 = 0
         switch v.unboxed {
-        case .int(let i): x = Int64(i)
+        case let u where u.signedInteger != nil: x = u.signedInteger!
         case .uint8(let u): x = Int64(u)
-        case .duration(let ns, false): x = ns
         case .invalid: throw FunctionError("cannot index slice/array with nil")
         case let u: throw FunctionError("cannot index slice/array with type \(u.typeName)")
         }

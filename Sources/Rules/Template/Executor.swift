@@ -181,14 +181,22 @@ struct Executor {
                 ranOnce = true
                 if try !iteration(&self, .string(k), .boxed(m[k]!)) { break }
             }
-        case .int(let n):
+        case let v where v.signedInteger != nil:
             if r.pipe.decl.count > 1 {
-                try fail("can't use \(n) to iterate over more than one variable")
+                try fail("can't use \(GoPrinter.printValue(v)) to iterate over more than one variable")
             }
-            var i = 0
+            let n = v.signedInteger!
+            var i: Int64 = 0
             while i < n {
                 ranOnce = true
-                if try !iteration(&self, .int(i), .int(i)) { break }
+                let element: GoValue = switch v {
+                case .int: .int(Int(i))
+                case .int64: .int64(i)
+                case .month: .month(Int(i))
+                case .weekday: .weekday(Int(i))
+                default: .duration(nanoseconds: i, pointer: false)
+                }
+                if try !iteration(&self, element, element) { break }
                 i += 1
             }
         case .invalid:
@@ -334,6 +342,9 @@ struct Executor {
         let typ = receiver.typeName
         let r = receiver.unboxed
         if case .boxed = receiver, !r.isValid { try fail("nil pointer evaluating \(typ).\(name)") }
+        if let method = Methods.lookup(r, name) {
+            return try evalCall(dot, method, n, name, args, final)
+        }
         let hasArgs = (args?.count ?? 0) > 1 || final != nil
         switch r {
         case .data(let d):

@@ -283,11 +283,12 @@ struct GoPrinter {
         var num = 0
         var isInt = false
         if case .value(let v) = args[argNum] {
-            switch v {
-            case .int(let n): num = n; isInt = true
-            case .uint8(let n): num = Int(n); isInt = true
-            case .duration(let ns, false): num = Int(ns); isInt = true
-            default: break
+            if let n = v.signedInteger {
+                num = Int(n)
+                isInt = true
+            } else if case .uint8(let n) = v {
+                num = Int(n)
+                isInt = true
             }
         }
         if num > 1_000_000 || num < -1_000_000 {
@@ -331,6 +332,14 @@ struct GoPrinter {
             if verb == "t" || verb == "v" { padString(b ? "true" : "false") } else { badVerb(verb, .value(v)) }
         case .int(let n):
             fmtInteger(UInt64(bitPattern: Int64(n)), signed: true, verb, .value(v))
+        case .int64(let n):
+            fmtInteger(UInt64(bitPattern: n), signed: true, verb, .value(v))
+        case .month(let n), .weekday(let n):
+            if "vsxXq".unicodeScalars.contains(verb) && !sharpV {
+                fmtString(GoTime.name(of: v), verb, .value(v))
+            } else {
+                fmtInteger(UInt64(bitPattern: Int64(n)), signed: true, verb, .value(v))
+            }
         case .uint8(let n):
             fmtInteger(UInt64(n), signed: false, verb, .value(v))
         case .float(let f):

@@ -9,6 +9,7 @@ enum Humanize {
         switch v.unboxed {
         case .float(let f): return f
         case .int(let i): return Double(i)
+        case .int64(let i): return Double(i)
         case .duration(let ns, false): return durationSeconds(ns)
         case .string(let s):
             switch GoStrconv.parseFloat(s) {

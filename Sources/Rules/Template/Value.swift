@@ -8,6 +8,11 @@ indirect enum GoValue: Sendable {
     /// `html/template.HTML` from `safeHtml`: a string kind with its own type.
     case html(String)
     case int(Int)
+    /// `int64` (from methods such as `Unix`).
+    case int64(Int64)
+    /// `time.Month` and `time.Weekday` (integers that print as names).
+    case month(Int)
+    case weekday(Int)
     /// A byte, from indexing a string.
     case uint8(UInt8)
     case float(Double)
@@ -48,6 +53,17 @@ indirect enum GoValue: Sendable {
         return self
     }
 
+    /// The value of a signed integer kind (`int`, `int64`, `time.Duration`, `time.Month`, …).
+    var signedInteger: Int64? {
+        switch self {
+        case .int(let i): Int64(i)
+        case .int64(let i): i
+        case .month(let i), .weekday(let i): Int64(i)
+        case .duration(let ns, false): ns
+        default: nil
+        }
+    }
+
     /// Whether this is an interface-kind value (Go's `Kind() == reflect.Interface`).
     var isBoxed: Bool {
         if case .boxed = self { return true }
@@ -61,6 +77,9 @@ indirect enum GoValue: Sendable {
         case .string: return "string"
         case .html: return "template.HTML"
         case .int: return "int"
+        case .int64: return "int64"
+        case .month: return "time.Month"
+        case .weekday: return "time.Weekday"
         case .uint8: return "uint8"
         case .float: return "float64"
         case .complex: return "complex128"
@@ -83,6 +102,8 @@ indirect enum GoValue: Sendable {
         case .invalid: return false
         case .string(let s), .html(let s): return !s.isEmpty
         case .int(let i): return i != 0
+        case .int64(let i): return i != 0
+        case .month(let i), .weekday(let i): return i != 0
         case .uint8(let u): return u != 0
         case .float(let f): return f != 0
         case .complex(let re, let im): return re != 0 || im != 0
