@@ -46,6 +46,8 @@ struct TemplateLanguageTests {
             == F.execError(115, #"lt 1 "1""#, "error calling lt: incompatible types for comparison: int and string"))
         #expect(try F.expand("{{ eq $labels 1 }}")
             == F.execError(115, "eq $labels 1", "error calling eq: incompatible types for comparison: map[string]string and int"))
+        #expect(try F.expand("{{ eq 1 1.0 }}")
+            == F.execError(115, "eq 1 1.0", "error calling eq: incompatible types for comparison: int and float64"))
         #expect(try F.expand("{{ if gt $value 1000.0 }}big{{ end }}") == "big")
     }
 

@@ -33,12 +33,13 @@ enum TemplateFixture {
 
 @Suite("Template expansions checked against promtool")
 struct TemplatePromtoolTests {
-    @Test(arguments: TemplatePrometheusCases.promtoolCases + TemplatePrometheusCases.promtoolCases2)
+    @Test(arguments: TemplatePrometheusCases.promtoolCases + TemplatePrometheusCases.promtoolCases2 + TemplatePrometheusCases.promtoolCases3)
     func expandsLikePrometheus(_ c: (String, String)) throws {
         #expect(try TemplateFixture.expand(c.0) == c.1, "\(c.0)")
     }
 
-    @Test(arguments: TemplatePrometheusCases.promtoolCasesParseErrors + TemplatePrometheusCases.promtoolCases2ParseErrors)
+    @Test(arguments: TemplatePrometheusCases.promtoolCasesParseErrors + TemplatePrometheusCases.promtoolCases2ParseErrors
+        + TemplatePrometheusCases.promtoolCases3ParseErrors)
     func rejectsLikePrometheus(_ c: (String, String)) throws {
         let error = try #require(TemplateFixture.parseError(c.0), "\(c.0) parsed")
         #expect(error.message == c.1, "\(c.0)")

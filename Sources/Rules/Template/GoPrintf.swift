@@ -75,7 +75,7 @@ struct GoPrinter {
     /// Go's `printableValue`: pointers are followed (a `*sample` prints as its struct).
     static func printable(_ v: GoValue) -> Arg {
         switch v.unboxed {
-        case .invalid: return .null
+        case .invalid: return .value(.string("<no value>"))
         case .sample(let s?): return .sampleStruct(s)
         case .time(let ns, _): return .value(.time(nanoseconds: ns, pointer: false))
         case .duration(let ns, _): return .value(.duration(nanoseconds: ns, pointer: false))
