@@ -9,8 +9,8 @@ struct CheckRules: ParsableCommand {
         commandName: "rules",
         abstract: "Check rule files (recording and alerting rules), as promtool check rules does.",
         discussion: """
-            For each FILE (standard input without one) prints 'Checking FILE', then \
-            '  SUCCESS: N rules found', or '  FAILED:' and every problem to standard error as \
+            For each FILE (standard input without one) prints 'Checking FILE' and then the \
+            number of rules found (SUCCESS), or FAILED and every problem, to standard error, as \
             FILE:LINE:COLUMN: MESSAGE — YAML syntax, unknown fields, wrong types, durations, \
             names, PromQL and template errors, placed at the offending character. Lint: \
             duplicate rules (same name and labels) are reported as a failure that only \

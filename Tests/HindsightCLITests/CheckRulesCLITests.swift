@@ -177,6 +177,39 @@ struct CheckRulesCLITests {
         #expect(try Self.hindsight(["check", "rules", "--lint-fatal", path]).status == 3)
     }
 
+    /// A larger file: 1,000 alerts in 20 groups, each name repeated in every group, so the
+    /// lint lists 50 duplicates in promtool's byte order (A10 before A2).
+    @Test(.enabled(if: Subprocess.which("promtool") != nil || Conformance.isCI))
+    func largeFileLintMatchesPromtool() throws {
+        let promtool = try #require(Subprocess.which("promtool"))
+        var text = "groups:\n"
+        for g in 0..<20 {
+            text += "  - name: g\(g)\n    rules:\n"
+            for r in 0..<50 {
+                text += """
+                          - alert: A\(r)
+                            expr: sum by (job) (rate(http_requests_total{code=~"5..",g="\(g)"}[5m])) > \(r)
+                            for: 5m
+                            labels:
+                              severity: page
+                            annotations:
+                              summary: "{{ $labels.job }} is {{ $value | humanize }}"
+
+                    """
+            }
+        }
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/big.yml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        for arguments in [[], ["--lint=none"]] {
+            let ours = try Self.hindsight(["check", "rules"] + arguments + [path])
+            let theirs = try Subprocess.run(promtool, ["check", "rules"] + arguments + [path])
+            #expect(ours.status == theirs.status)
+            #expect(ours.stdout == theirs.stdout)
+            #expect(ours.stderr == theirs.stderr)
+        }
+    }
+
     @Test func errorsNameFileLineAndColumn() throws {
         let dir = try TemporaryDirectory()
         let path = dir.path + "/bad.yml"
