@@ -38,6 +38,12 @@ struct TemplatePromtoolTests {
         #expect(try TemplateFixture.expand(c.0) == c.1, "\(c.0)")
     }
 
+    @Test(arguments: TemplatePrometheusCases.valueCases)
+    func printsValuesLikeGo(_ c: (Double, String, String)) throws {
+        let data = TemplateData(labels: TemplateFixture.labels, value: c.0)
+        #expect(try TemplateFixture.expand(c.1, data: data) == c.2, "\(c.0): \(c.1)")
+    }
+
     @Test(arguments: TemplatePrometheusCases.promtoolCasesParseErrors + TemplatePrometheusCases.promtoolCases2ParseErrors
         + TemplatePrometheusCases.promtoolCases3ParseErrors)
     func rejectsLikePrometheus(_ c: (String, String)) throws {
