@@ -32,6 +32,7 @@ struct BenchRules: ParsableCommand {
         var inQueries = Duration.zero
         var errors = 0
         var ruleEvaluations = 0
+        var activeAlerts = 0
         for i in 0..<evaluations {
             let t = start + Int64(i) * interval
             for g in groups.indices {
@@ -40,12 +41,13 @@ struct BenchRules: ParsableCommand {
                 inQueries += result.queryDuration
                 errors += result.errors.count
                 ruleEvaluations += groups[g].rules.count
+                activeAlerts += groups[g].alertingRules.reduce(0) { $0 + $1.activeAlerts.count }
             }
         }
         let totalSeconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
         let querySeconds = Double(inQueries.components.seconds) + Double(inQueries.components.attoseconds) / 1e18
         let overhead = totalSeconds - querySeconds
-        print("groups=\(groups.count) rules=\(groups.map(\.rules.count).reduce(0, +)) evaluations=\(evaluations) rule_evaluations=\(ruleEvaluations) errors=\(errors)")
+        print("groups=\(groups.count) rules=\(groups.map(\.rules.count).reduce(0, +)) evaluations=\(evaluations) rule_evaluations=\(ruleEvaluations) errors=\(errors) mean_active_alerts=\(activeAlerts / max(1, evaluations))")
         print(String(format: "total_s=%.4f promql_s=%.4f overhead_s=%.4f overhead_pct=%.2f per_group_evaluation_ms=%.3f",
                      totalSeconds, querySeconds, overhead, 100 * overhead / max(totalSeconds, 1e-12),
                      1000 * totalSeconds / Double(max(1, evaluations * groups.count))))
