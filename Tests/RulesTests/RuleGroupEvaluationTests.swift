@@ -174,3 +174,19 @@ import Testing
         #expect(sent == ["30s firing until 270", "120s firing until 360", "150s inactive until 150", "240s inactive until 150"])
     }
 }
+
+/// Live scheduling: overruns skip whole slots and count them as missed.
+@Suite struct RuleGroupScheduleTests {
+    @Test(arguments: [
+        (Int64(1_000), Int64(1_500), Int64(61_000), 0),     // finished in time: next slot
+        (Int64(1_000), Int64(61_000), Int64(61_000), 0),    // exactly one interval later: not missed
+        (Int64(1_000), Int64(125_000), Int64(121_000), 1),  // overran into the slot after next
+        (Int64(1_000), Int64(300_999), Int64(241_000), 3),
+    ])
+    func overrunsAreMissedIterations(slot: Int64, now: Int64, next: Int64, missed: Int) {
+        var group = RuleGroupEvaluationTests.group([], interval: 60_000)
+        #expect(group.nextSlot(after: slot, now: now) == next)
+        #expect(group.iterationsMissed == missed)
+        #expect(group.iterationsScheduled == missed + 1)
+    }
+}

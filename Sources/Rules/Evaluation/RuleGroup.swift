@@ -46,6 +46,9 @@ public struct RuleGroup: Sendable {
     private var previousSeries: [[Labels]]
     public private(set) var lastEvaluation: Int64?
     public private(set) var evaluationDuration: Duration = .zero
+    /// Live mode: slots scheduled so far, and slots skipped because an evaluation overran.
+    public private(set) var iterationsScheduled = 0
+    public private(set) var iterationsMissed = 0
     let options: RuleEvaluationOptions
 
     public init(_ definition: RuleGroupDefinition, file: String, options: RuleEvaluationOptions) {
@@ -96,6 +99,16 @@ public struct RuleGroup: Sendable {
         let adjusted = (time + 1) * 1_000_000 - 1 - offset
         let base = adjusted - ((adjusted % intervalNanos) + intervalNanos) % intervalNanos
         return floorDiv(base + offset, 1_000_000)
+    }
+
+    /// Live mode: after evaluating `slot`, with the wall clock now at `now` (ms), the slot to
+    /// evaluate next. When the evaluation overran by whole intervals, those slots are skipped
+    /// and counted as missed, as Prometheus's group loop does.
+    public mutating func nextSlot(after slot: Int64, now: Int64) -> Int64 {
+        let missed = max(0, Int((now - slot) / interval) - 1)
+        iterationsMissed += missed
+        iterationsScheduled += missed + 1
+        return slot + Int64(missed + 1) * interval
     }
 
     /// The result of one evaluation: errors by rule index, and how many output samples
