@@ -82,11 +82,15 @@ struct TemplateLanguageTests {
             == "<error expanding template: error executing template __alert_X: template: __alert_X:1:140: executing \"r\" at <{{template \"r\"}}>: exceeded maximum template depth (100000)>")
     }
 
-    @Test func deeplyNestedParenthesesFailToParse() {
+    @Test func deepNestingFailsToParse() throws {
         let text = "{{ " + String(repeating: "(", count: 400) + "1" + String(repeating: ")", count: 400) + " }}"
         #expect(F.parseError(text)?.message == "template: __alert_X:1: max expression depth exceeded")
         let ok = "{{ " + String(repeating: "(", count: 50) + "1" + String(repeating: ")", count: 50) + " }}"
         #expect(throws: Never.self) { try F.expand(ok) }
+        let blocks = String(repeating: "{{ if true }}", count: 150) + "x" + String(repeating: "{{ end }}", count: 150)
+        #expect(F.parseError(blocks)?.message == "template: __alert_X:1: max expression depth exceeded")
+        let fewer = String(repeating: "{{ with 1 }}", count: 60) + "x" + String(repeating: "{{ end }}", count: 60)
+        #expect(try F.expand(fewer) == "x")
     }
 }
 

@@ -9,9 +9,10 @@ enum ExecSignal: Error {
 /// pipelines with the previous value as final argument, argument conversion with Go's checks,
 /// `missingkey=zero`, and errors that name the node being evaluated as Go does.
 struct Executor {
-    /// Deepest nesting of `{{template}}` calls (Go allows 100000 and reports that number;
-    /// recursion here is bounded lower to stay within a thread's stack).
-    static let maxTemplateDepth = 100
+    /// Deepest nesting of `{{template}}` calls plus the blocks inside them (Go allows 100000
+    /// template calls and reports that number; recursion here is bounded lower so that a
+    /// recursive template cannot exhaust a thread's stack).
+    static let maxTemplateDepth = 200
 
     private let set: TemplateSet
     private let parseName: String
@@ -101,6 +102,8 @@ struct Executor {
         case .continueLoop:
             throw .continueLoop
         case .branch(let b):
+            depth += 1
+            defer { depth -= 1 }
             switch b.kind {
             case .ifBranch, .with: try walkIfOrWith(b, dot)
             case .rangeLoop: try walkRange(b, dot)

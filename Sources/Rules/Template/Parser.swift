@@ -27,9 +27,11 @@ struct Parser {
     private var stackDepth = 0
     private var actionLine = 0
 
-    /// Deepest nesting of parenthesized pipelines (Go allows 10000; recursion here is
-    /// bounded lower to stay within a thread's stack).
-    static let maxStackDepth = 300
+    /// Deepest nesting of parenthesized pipelines, and of control structures (Go allows 10000
+    /// parentheses and any nesting of blocks; recursion here is bounded lower, with Go's
+    /// message, so that a template cannot exhaust a thread's stack).
+    static let maxStackDepth = 100
+    private var controlDepth = 0
 
     init(name: String, text: [UInt8], functions: Set<String>) {
         parseName = name
@@ -299,6 +301,9 @@ struct Parser {
     }
 
     private mutating func parseControl(_ kind: BranchKind, _ context: String) throws(ParseFailure) -> BranchNode {
+        if controlDepth >= Parser.maxStackDepth { try fail("max expression depth exceeded") }
+        controlDepth += 1
+        defer { controlDepth -= 1 }
         let savedVars = vars.count
         defer { vars.removeLast(vars.count - savedVars) }
         let pipe = try pipeline(context, .rightDelim)
@@ -339,6 +344,9 @@ struct Parser {
         let t = try nextNonSpace()
         let name = try templateName(t, context)
         let pipe = try pipeline(context, .rightDelim)
+        if controlDepth >= Parser.maxStackDepth { try fail("max expression depth exceeded") }
+        controlDepth += 1
+        defer { controlDepth -= 1 }
         var endNode: Node = .end(pos: 0)
         var body = ListNode(pos: 0)
         try parseSubtree { (p: inout Parser) throws(ParseFailure) in
