@@ -24,6 +24,10 @@ struct TemplateLanguageTests {
         // simple case mappings, as Go's unicode.ToUpper/ToLower
         (#"{{ toUpper "ß ﬁ ᾀ" }}"#, "ß ﬁ ᾈ"),
         (#"{{ toLower "İ Σ" }}"#, "i σ"),
+        // (?<name>re) groups (Go 1.22), also with an RE2 that only knows (?P<name>re)
+        (#"{{ reReplaceAll "(?<n>a)" "[${n}]" "xax" }}"#, "x[a]x"),
+        (#"{{ reReplaceAll "[(?<]" "-" "a(?<b" }}"#, "a---b"),
+        (#"{{ match "\\(?<x>" "(?<x>" }}"#, "true"),
         // missing keys give the zero value (missingkey=zero)
         (#"{{ $labels.nope | printf "%q" }}"#, #""""#),
         (#"{{ index $labels "nope" | len }}"#, "0"),

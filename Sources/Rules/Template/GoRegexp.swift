@@ -14,7 +14,7 @@ final class GoRegexp: @unchecked Sendable {
 
     init(_ pattern: String) throws(CompileError) {
         self.pattern = pattern
-        var source = pattern
+        var source = GoRegexp.perlNamedGroups(pattern)
         var message: UnsafeMutablePointer<CChar>? = nil
         var code: Int32 = 0
         var arg: UnsafeMutablePointer<CChar>? = nil
@@ -38,6 +38,50 @@ final class GoRegexp: @unchecked Sendable {
 
     deinit {
         cre2_release(re)
+    }
+
+    /// Go (1.22+) accepts `(?<name>re)` as well as `(?P<name>re)`; older RE2 releases only the
+    /// latter, so the former is rewritten (outside character classes and escapes).
+    static func perlNamedGroups(_ pattern: String) -> String {
+        let b = Array(pattern.utf8)
+        guard b.count >= 4 else { return pattern }
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count + 4)
+        var i = 0
+        var inClass = false
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\\") {
+                out.append(c)
+                if i + 1 < b.count { out.append(b[i + 1]) }
+                i += 2
+                continue
+            }
+            if inClass {
+                if c == UInt8(ascii: "]") { inClass = false }
+                out.append(c)
+                i += 1
+                continue
+            }
+            if c == UInt8(ascii: "[") {
+                inClass = true
+                out.append(c)
+                i += 1
+                // A ']' right after '[' or '[^' is a literal.
+                if i < b.count && b[i] == UInt8(ascii: "^") { out.append(b[i]); i += 1 }
+                if i < b.count && b[i] == UInt8(ascii: "]") { out.append(b[i]); i += 1 }
+                continue
+            }
+            if c == UInt8(ascii: "("), i + 3 < b.count, b[i + 1] == UInt8(ascii: "?"), b[i + 2] == UInt8(ascii: "<"),
+               b[i + 3] != UInt8(ascii: "="), b[i + 3] != UInt8(ascii: "!") {
+                out += Array("(?P<".utf8)
+                i += 3
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Go's `regexp/syntax` error code text for an RE2 error code.
