@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TSDB", targets: ["TSDB"]),
         .library(name: "PromQL", targets: ["PromQL"]),
         .library(name: "Rules", targets: ["Rules"]),
+        .library(name: "Replay", targets: ["Replay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,12 +38,14 @@ let package = Package(
         .target(name: "PromQL", dependencies: ["Model", "TSDB"]),
         // Rule files, templates, recording and alerting rule evaluation, rule unit tests.
         .target(name: "Rules", dependencies: ["Model", "TSDB", "PromQL", .product(name: "Yams", package: "Yams")]),
+        // Deterministic back-testing of rule files over historical blocks.
+        .target(name: "Replay", dependencies: ["Model", "TSDB", "PromQL", "Rules"]),
         // Runs Prometheus's promqltest scripts (`hindsight test promql`, the conformance suite).
         .target(name: "PromQLTest", dependencies: ["PromQL", "TSDB", "Model"]),
         .executableTarget(
             name: "hindsight",
             dependencies: [
-                "Model", "Exposition", "TSDB", "PromQL", "PromQLTest", "Rules",
+                "Model", "Exposition", "TSDB", "PromQL", "PromQLTest", "Rules", "Replay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +59,7 @@ let package = Package(
             exclude: ["KnownFailures.txt"]
         ),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB", "Model", "TestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Rules", "PromQL", "TSDB", "Model", "TestSupport"]),
         .testTarget(name: "HindsightCLITests", dependencies: ["hindsight", "Exposition", "Model", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6],
