@@ -7,7 +7,7 @@ struct TestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
         abstract: "Run test files (PromQL test scripts).",
-        subcommands: [TestPromQL.self]
+        subcommands: [TestPromQL.self, TestRules.self]
     )
 }
 
