@@ -58,7 +58,10 @@ let package = Package(
             name: "PromQLTests", dependencies: ["PromQL", "PromQLTest", "TSDB", "Model", "TestSupport"],
             exclude: ["KnownFailures.txt"]
         ),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB", "Model", "TestSupport"]),
+        .testTarget(
+            name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB", "Model", "TestSupport"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Rules", "PromQL", "TSDB", "Model", "TestSupport"]),
         .testTarget(name: "HindsightCLITests", dependencies: ["hindsight", "Exposition", "Model", "TestSupport"]),
     ],

@@ -194,7 +194,6 @@ import Testing
                 """,
         ])
         #expect(report.failures == ["    rule: m, time: 0s, err: duplicate sample for timestamp"])
-        #expect(TestGroupRun.ruleErrors(RuleGroup.Evaluation(), rejections: [nil, "x", nil], ruleCount: 3).map(\.0) == [1])
     }
 
     @Test func fileLevelProblems() throws {

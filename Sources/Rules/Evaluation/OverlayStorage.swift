@@ -17,7 +17,7 @@ public struct OverlayStorage: RuleStorage {
         MergeQuerier([try base.querier(mint: mint, maxt: maxt), try overlay.querier(mint: mint, maxt: maxt)])
     }
 
-    public func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> Int {
+    public func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> RuleAppendResult {
         try overlay.appendRuleOutputs(samples)
     }
 }

@@ -165,9 +165,12 @@ public struct RuleGroup: Sendable {
                 previousSeries[i] = outputs.lazy.filter { !StaleMarker.isStale($0.value) }.map(\.labels)
             }
             do {
-                result.rejectedSamples += try storage.appendRuleOutputs(outputs)
+                let appended = try storage.appendRuleOutputs(outputs)
+                result.rejectedSamples += appended.rejected
+                // As Prometheus: a refused output makes the rule unhealthy with storage's error.
+                if let message = appended.lastError { markStorageError(i, message, into: &result) }
             } catch {
-                result.errors.append((i, .storage("\(error)")))
+                markStorageError(i, "\(error)", into: &result)
             }
         }
         lastEvaluation = time
@@ -197,6 +200,21 @@ public struct RuleGroup: Sendable {
             rules[index] = .alerting(rule)
             return result
         }
+    }
+
+    private mutating func markStorageError(_ index: Int, _ message: String, into result: inout Evaluation) {
+        let error = RuleEvaluationError.storage(message)
+        switch rules[index] {
+        case .recording(var rule):
+            rule.health = .err
+            rule.lastError = error
+            rules[index] = .recording(rule)
+        case .alerting(var rule):
+            rule.health = .err
+            rule.lastError = error
+            rules[index] = .alerting(rule)
+        }
+        result.errors.append((index, error))
     }
 
     /// The alerting rules' active alerts, rule by rule (for notification and inspection).

@@ -16,20 +16,47 @@ public struct RuleOutputSample: Sendable, Hashable {
     }
 }
 
+/// What storage made of one rule's outputs.
+public struct RuleAppendResult: Sendable, Hashable {
+    /// Samples refused (out of order, duplicate timestamp, out of bounds).
+    public var rejected: Int
+    /// Storage's message for the last refused sample that was not a stale marker, in
+    /// Prometheus's words; Prometheus makes it the rule's last error.
+    public var lastError: String?
+
+    public init(rejected: Int = 0, lastError: String? = nil) {
+        self.rejected = rejected
+        self.lastError = lastError
+    }
+}
+
 /// Storage that rules query and write to: the live head, or replay's overlay over
 /// historical blocks. Rules see it only through this protocol.
 public protocol RuleStorage: Queryable {
-    /// Appends one rule's outputs as one transaction, so the next rule sees them.
-    /// Returns how many samples were rejected (out of order, duplicate timestamps), which
-    /// Prometheus counts and logs but does not treat as a rule failure.
-    func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> Int
+    /// Appends one rule's outputs as one transaction, so the next rule sees them; the
+    /// samples storage refuses are reported, the rest are kept.
+    func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> RuleAppendResult
 }
 
 extension Head: RuleStorage {
-    public func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> Int {
+    public func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> RuleAppendResult {
         var appender = appender()
-        let rejected = appender.append(contentsOf: samples.map { ($0.labels, $0.timestamp, $0.value) }).count
+        let refused = appender.append(contentsOf: samples.map { ($0.labels, $0.timestamp, $0.value) })
         try appender.commit()
-        return rejected
+        var result = RuleAppendResult(rejected: refused.count)
+        for (index, error) in refused where !StaleMarker.isStale(samples[index].value) {
+            result.lastError = Self.prometheusMessage(error)
+        }
+        return result
+    }
+
+    /// An append error as Prometheus's storage words it (without series and time).
+    static func prometheusMessage(_ error: Head.AppendError) -> String {
+        switch error {
+        case .duplicateSampleForTimestamp: "duplicate sample for timestamp"
+        case .outOfOrder: "out of order sample"
+        case .outOfBounds: "out of bounds"
+        default: "\(error)"
+        }
     }
 }

@@ -55,7 +55,7 @@ struct TestGroupRun {
         }
         alertTimes.sort()
 
-        let storage = TestStorage()
+        let storage = Head()
         let evalInterval = file.evaluationInterval
         let end = start + test.maxEvalTime
         var errors: [String] = []
@@ -65,7 +65,7 @@ struct TestGroupRun {
             var evalErrors: [String] = []
             var loaded = true
             do {
-                try input.append(till: ts, to: storage.head)
+                try input.append(till: ts, to: storage)
             } catch {
                 // As promtool: the failed load is reported and this step's evaluation skipped.
                 errors.append("\(error)")
@@ -73,7 +73,7 @@ struct TestGroupRun {
             }
             for g in groups.indices where loaded {
                 let evaluation = groups[g].evaluate(at: ts, storage: storage)
-                for (rule, error) in Self.ruleErrors(evaluation, rejections: storage.takeRejections(), ruleCount: groups[g].rules.count) {
+                for (rule, error) in evaluation.errors {
                     evalErrors.append("    rule: \(groups[g].rules[rule].name), time: \(GoFormat.timeDuration(ts)), err: \(error)")
                 }
             }
@@ -91,33 +91,6 @@ struct TestGroupRun {
 
         for promql in test.promqlTests {
             if let failure = checkPromQL(promql, engine: engine, storage: storage, start: start) { errors.append(failure) }
-        }
-        return errors
-    }
-
-    /// Each rule's error after an evaluation, in rule order, as Prometheus's `LastError`:
-    /// the evaluation's own error, or else the last of its outputs storage rejected.
-    /// `rejections` has one entry per rule that appended its outputs (every rule whose
-    /// evaluation did not fail), in rule order.
-    static func ruleErrors(_ evaluation: RuleGroup.Evaluation, rejections: [String?], ruleCount: Int) -> [(Int, String)] {
-        var failed: [Int: RuleEvaluationError] = [:]
-        for (rule, error) in evaluation.errors { failed[rule] = error }
-        var errors: [(Int, String)] = []
-        var call = 0
-        for rule in 0..<ruleCount {
-            let error = failed[rule]
-            var appended = error == nil
-            if case .storage = error { appended = true }
-            var rejection: String?
-            if appended {
-                if call < rejections.count { rejection = rejections[call] }
-                call += 1
-            }
-            if let error {
-                errors.append((rule, "\(error)"))
-            } else if let rejection {
-                errors.append((rule, rejection))
-            }
         }
         return errors
     }
@@ -222,7 +195,7 @@ struct TestGroupRun {
     }
 
     /// Runs one PromQL test; nil when it passes.
-    private func checkPromQL(_ test: PromQLTestCase, engine: Engine, storage: TestStorage, start: Int64) -> String? {
+    private func checkPromQL(_ test: PromQLTestCase, engine: Engine, storage: Head, start: Int64) -> String? {
         let prefix = "    expr: \(GoString.quote(test.expr)), time: \(GoFormat.modelDuration(test.evalTime))"
         let got: [ComparedSample]
         do {

@@ -30,9 +30,9 @@ public struct HeadAppender {
         try add(labels, t, v, series: series, lastTime: lastTime, lastValue: lastValue, minValid: minValid)
     }
 
-    /// Adds many samples, looking their series up under one lock; returns the errors of
-    /// the samples refused (the others stay in the transaction).
-    public mutating func append(contentsOf samples: [(labels: Labels, t: Timestamp, v: Double)]) -> [Head.AppendError] {
+    /// Adds many samples, looking their series up under one lock; returns the refused
+    /// samples' indexes and errors (the others stay in the transaction).
+    public mutating func append(contentsOf samples: [(labels: Labels, t: Timestamp, v: Double)]) -> [(index: Int, error: Head.AppendError)] {
         let found: [(MemSeries?, Timestamp, Double)]
         let minValid: Timestamp
         (found, minValid) = head.withLock {
@@ -41,14 +41,14 @@ public struct HeadAppender {
                 return (s, s?.lastTime ?? .min, s?.lastValue ?? 0)
             }, head.minValidTime)
         }
-        var errors: [Head.AppendError] = []
+        var errors: [(index: Int, error: Head.AppendError)] = []
         for (i, sample) in samples.enumerated() {
             do throws(Head.AppendError) {
                 if sample.labels.isEmpty { throw .invalidLabels(sample.labels, reason: "empty label set") }
                 let (series, lastTime, lastValue) = found[i]
                 try add(sample.labels, sample.t, sample.v, series: series, lastTime: lastTime, lastValue: lastValue, minValid: minValid)
             } catch {
-                errors.append(error)
+                errors.append((i, error))
             }
         }
         return errors
