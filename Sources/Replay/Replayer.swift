@@ -1,0 +1,221 @@
+import Model
+import PromQL
+import Rules
+import TSDB
+
+/// Replays rule files over historical data in simulated time, as live Prometheus would
+/// have evaluated them, and reports the alert timeline and per-rule figures.
+///
+/// - Every group is evaluated at its own slots (``ReplayAlignment``); groups are
+///   interleaved in time, equal timestamps run in file order.
+/// - All groups share one ``OverlayStorage``: history read-only, rule outputs (recording
+///   series, `ALERTS`, `ALERTS_FOR_STATE`) in an in-memory head, so chained rules and
+///   rules reading `ALERTS` see what they would see live.
+/// - Alert state at `from` is rebuilt by starting early (``WarmUp``): the largest
+///   `for` + `keep_firing_for` + longest range or subquery window of any alerting rule,
+///   plus one interval, never before the data's start. Only `from`…`to` is reported.
+/// - Nothing reads the wall clock to decide anything; the same inputs give the same report.
+public struct Replayer: Sendable {
+    public let files: [RuleFile]
+    public let data: any Queryable
+    public let configuration: ReplayConfiguration
+
+    public init(files: [RuleFile], data: any Queryable, configuration: ReplayConfiguration) {
+        self.files = files
+        self.data = data
+        self.configuration = configuration
+    }
+
+    /// The groups as they will be evaluated, in file order.
+    func makeGroups() -> [RuleGroup] {
+        var engineOptions = EngineOptions()
+        engineOptions.lookbackDelta = configuration.lookbackDelta
+        // A timeout depends on the machine's speed: no replay result may depend on it.
+        engineOptions.timeout = nil
+        let options = RuleEvaluationOptions(
+            engine: Engine(options: engineOptions), defaultInterval: configuration.defaultInterval,
+            defaultQueryOffset: 0, externalLabels: configuration.externalLabels, externalURL: configuration.externalURL)
+        var groups: [RuleGroup] = []
+        for file in files {
+            for var definition in file.groups {
+                if let interval = configuration.evaluationInterval { definition.interval = interval }
+                groups.append(RuleGroup(definition, file: file.path, options: options))
+            }
+        }
+        return groups
+    }
+
+    /// Where evaluation starts: `from` less the warm-up, not before the data's start.
+    func evaluationStart(groups: [RuleGroup]) -> Int64 {
+        let from = configuration.from
+        var start = from - WarmUp.duration(of: groups)
+        if let dataStart = configuration.dataStart { start = max(start, min(dataStart, from)) }
+        return start
+    }
+
+    /// The first slot of `group` at or after `start`.
+    func firstSlot(of group: RuleGroup, atOrAfter start: Int64) -> Int64 {
+        switch configuration.alignment {
+        case .prometheus:
+            let slot = group.slot(atOrBefore: start)
+            return slot < start ? slot + group.interval : slot
+        case .start:
+            let from = configuration.from
+            let steps = (from - start) / group.interval
+            var slot = from - steps * group.interval
+            if slot < start { slot += group.interval }
+            return slot
+        }
+    }
+
+    /// Runs the replay. `progress` is called after evaluations (at most about 1,000 times).
+    public func run(progress: ((ReplayProgress) -> Void)? = nil) throws -> ReplayReport {
+        let from = configuration.from, to = configuration.to
+        var groups = makeGroups()
+        let start = evaluationStart(groups: groups)
+        let storage = OverlayStorage(base: data)
+        var next = groups.map { firstSlot(of: $0, atOrAfter: start) }
+
+        // Rule indices across all groups, in file order.
+        var ruleBase: [Int] = []
+        var summaries: [RuleSummary] = []
+        for group in groups {
+            ruleBase.append(summaries.count)
+            for rule in group.rules {
+                let kind: RuleSummary.Kind
+                switch rule {
+                case .alerting: kind = .alerting
+                case .recording: kind = .recording
+                }
+                summaries.append(RuleSummary(name: rule.name, kind: kind, group: group.name, file: group.file))
+            }
+        }
+        var errorIndex: [[String: Int]] = Array(repeating: [:], count: summaries.count)
+        var errorsByRule: [[RuleSummary.ErrorCount]] = Array(repeating: [], count: summaries.count)
+        var tracker = EpisodeTracker()
+        var evaluations = 0
+        let span = Double(max(1, to - start))
+        var lastReported = -1
+
+        while true {
+            // The earliest next slot; ties go to the group that comes first in the files.
+            var chosen = -1
+            for i in groups.indices where next[i] <= to && (chosen < 0 || next[i] < next[chosen]) { chosen = i }
+            guard chosen >= 0 else { break }
+            try Task.checkCancellation()
+            let time = next[chosen]
+            next[chosen] += groups[chosen].interval
+            let evaluation = groups[chosen].evaluate(at: time, storage: storage)
+            evaluations += 1
+
+            if time >= from {
+                for (ruleIndex, error) in evaluation.errors {
+                    let global = ruleBase[chosen] + ruleIndex
+                    summaries[global].errorCount += 1
+                    let message = error.description
+                    if let k = errorIndex[global][message] {
+                        errorsByRule[global][k].count += 1
+                    } else {
+                        errorIndex[global][message] = errorsByRule[global].count
+                        errorsByRule[global].append(.init(message: message, count: 1, firstAt: time))
+                    }
+                }
+            }
+            let group = groups[chosen]
+            for (ruleIndex, rule) in group.rules.enumerated() {
+                guard case .alerting(let alerting) = rule else { continue }
+                tracker.observe(
+                    alerting.activeAlerts, rule: ruleBase[chosen] + ruleIndex, name: alerting.name,
+                    group: group.name, file: group.file, at: time)
+            }
+            if let progress {
+                let fraction = Double(time - start) / span
+                let permille = Int(fraction * 1000)
+                if permille != lastReported {
+                    lastReported = permille
+                    progress(ReplayProgress(time: time, fraction: min(1, max(0, fraction)), evaluations: evaluations))
+                }
+            }
+        }
+
+        // The timeline: episodes active at some point in [from, to].
+        let episodes = tracker.allEpisodes().filter { ($0.resolvedAt ?? .max) >= from && $0.pendingAt <= to }
+        summarize(episodes, into: &summaries)
+        for i in summaries.indices {
+            summaries[i].errors = Array(errorsByRule[i].prefix(RuleSummary.maxDistinctErrors))
+        }
+        try countRecordingOutputs(storage.overlay, groups: groups, ruleBase: ruleBase, into: &summaries)
+        return ReplayReport(from: from, to: to, evaluationStart: start, alerts: episodes, rules: summaries, evaluations: evaluations)
+    }
+
+    /// Fired counts, firing times, time to resolve and flaps of the alerting rules.
+    func summarize(_ episodes: [AlertEpisode], into summaries: inout [RuleSummary]) {
+        let from = configuration.from, to = configuration.to
+        var resolveSum: [Int: (total: Int64, count: Int64)] = [:]
+        // The last resolution of each instance, for flaps.
+        var lastResolved: [EpisodeTracker.Key: Int64] = [:]
+        for episode in episodes.sorted(by: { ($0.pendingAt, $0.ruleIndex) < ($1.pendingAt, $1.ruleIndex) }) {
+            let i = episode.ruleIndex
+            summaries[i].episodes += 1
+            let key = EpisodeTracker.Key(ruleIndex: i, labels: episode.labels)
+            guard let firingAt = episode.firingAt else { continue }
+            let firing = episode.firingTime(from: from, to: to)
+            if (episode.resolvedAt ?? .max) > from && firingAt <= to {
+                summaries[i].fired += 1
+            }
+            summaries[i].totalFiring += firing
+            summaries[i].longestFiring = max(summaries[i].longestFiring, firing)
+            if let previous = lastResolved[key], firingAt - previous <= configuration.flapWindow {
+                summaries[i].flaps += 1
+            }
+            if let resolvedAt = episode.resolvedAt, episode.end == .resolved {
+                lastResolved[key] = resolvedAt
+                if resolvedAt >= from && resolvedAt <= to {
+                    resolveSum[i, default: (0, 0)].total += resolvedAt - firingAt
+                    resolveSum[i, default: (0, 0)].count += 1
+                }
+            }
+        }
+        for (i, sum) in resolveSum where sum.count > 0 {
+            summaries[i].meanTimeToResolve = sum.total / sum.count
+        }
+    }
+
+    /// Samples and series each recording rule wrote with timestamps in [from, to], read
+    /// back from the overlay: series named like the rule carrying its static labels.
+    func countRecordingOutputs(_ overlay: Head, groups: [RuleGroup], ruleBase: [Int], into summaries: inout [RuleSummary]) throws {
+        let from = configuration.from, to = configuration.to
+        let maxOffset = groups.map(\.queryOffset).max() ?? 0
+        let querier = try overlay.querier(mint: from - maxOffset, maxt: to)
+        var counted = Set<String>()
+        for (g, group) in groups.enumerated() {
+            for (r, rule) in group.rules.enumerated() {
+                guard case .recording(let recording) = rule else { continue }
+                var matchers = [LabelMatcher.equal(LabelName.metricName, recording.name)]
+                for label in recording.labels { matchers.append(.equal(label.name, label.value)) }
+                // Two rules writing the same series share them: count once, for the first.
+                let identity = matchers.map(\.description).joined(separator: ",") + "@\(group.queryOffset)"
+                guard counted.insert(identity).inserted else { continue }
+                // Outputs are stamped at evaluation time less the query offset.
+                let lower = from - group.queryOffset, upper = to - group.queryOffset
+                var set = try querier.select(matchers, hints: nil)
+                var samples = 0, series = 0
+                while let one = try set.next() {
+                    var iterator = one.makeIterator()
+                    var any = false
+                    var sample = try iterator.seek(to: lower)
+                    while let s = sample, s.timestamp <= upper {
+                        if !StaleMarker.isStale(s.value) {
+                            samples += 1
+                            any = true
+                        }
+                        sample = try iterator.next()
+                    }
+                    if any { series += 1 }
+                }
+                summaries[ruleBase[g] + r].samples = samples
+                summaries[ruleBase[g] + r].series = series
+            }
+        }
+    }
+}

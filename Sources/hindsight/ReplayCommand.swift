@@ -1,0 +1,211 @@
+import ArgumentParser
+import Foundation
+import Model
+import Replay
+import Rules
+import TSDB
+
+/// `hindsight replay`: back-test rule files over historical blocks.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay recording and alerting rules over historical data: alert timeline and per-rule summary.",
+        discussion: """
+            Evaluates every group of the rule files over the data directory (Hindsight's or \
+            Prometheus's data directory, a folder of Prometheus blocks or an admin snapshot; \
+            read in place, never modified) in simulated time, exactly as live Prometheus \
+            would have: groups interleaved in time (equal timestamps in file order), rule \
+            outputs (recording series, ALERTS, ALERTS_FOR_STATE) kept in memory over the \
+            history so chained rules and rules reading ALERTS see what they would see live, \
+            alert state (for, keep_firing_for) carried across the whole range.
+
+            WARM-UP: so that alert state at --from is what live Prometheus would have had, \
+            evaluation starts before --from by the largest for + keep_firing_for + longest \
+            range or subquery window (with offsets) of any alerting rule, plus one interval, \
+            never before the data's first sample. Only --from..--to is reported: episodes \
+            active at some point in the range (an episode that became pending before --from \
+            shows its true pendingAt), errors and recording samples of evaluations inside \
+            the range, firing times clipped to the range.
+
+            --align prometheus (default) evaluates each group at live Prometheus's slots (the \
+            interval shifted by the hash of file and group name); --align start at --from \
+            plus multiples of the interval, as promtool's rule unit tests do.
+
+            Text output: the alert timeline (by pending time, then labels) with annotations \
+            and their changes, then a summary per rule (times fired, total and longest \
+            firing time, mean time to resolve, flaps, recording samples and series, errors). \
+            An episode counts as fired when it was firing at some point in the range; a flap \
+            is an episode firing within --flap-window after the same alert instance resolved.
+
+            JSON output (--format json), a stable schema, keys always in this order, times \
+            as Unix seconds (numbers, millisecond precision), values in Go's shortest form \
+            with NaN and infinities as the strings "NaN", "+Inf", "-Inf":
+              {"from": S, "to": S, "evaluationStart": S,
+               "alerts": [{"rule", "group", "file", "labels": {...incl. alertname...},
+                 "annotations": {...last templated...},
+                 "annotationChanges": [{"at": S, "annotations": {...}}, ...] (first at pendingAt),
+                 "pendingAt": S, "firingAt": S|null, "resolvedAt": S|null (null: active at --to),
+                 "end": "resolved"|"droppedWhilePending"|"active", "durationSeconds": S,
+                 "valueAtPending": V, "valueAtFiring": V|null, "valueAtResolved": V|null
+                 (the last value before resolving)}, ...],
+               "rules": [{"name", "type": "alerting", "group", "file", "fired", "episodes",
+                 "totalFiringSeconds", "longestFiringSeconds", "meanTimeToResolveSeconds": S|null,
+                 "flaps", "errorCount", "errors": [{"message", "count", "firstAt"}]} or
+                 {"name", "type": "recording", "group", "file", "samples", "series",
+                 "errorCount", "errors": [...]}, ...]}
+
+            The same inputs give byte-identical output. Progress (share of simulated time, \
+            ETA) goes to standard error when it is a terminal, unless --quiet. Exit status 1 \
+            on a bad rule file (FILE:LINE:COLUMN), an unreadable data directory or bad times.
+            """
+    )
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Rule files (several after one flag, or the flag repeated).")
+    var rules: [String] = []
+
+    @Option(help: "The data directory, a folder of Prometheus blocks or an admin snapshot.")
+    var data: String
+
+    @Option(help: "Start of the report: RFC 3339 or Unix seconds (default: the data's first sample).")
+    var from: String?
+
+    @Option(help: "End of the report: RFC 3339 or Unix seconds (default: the data's last sample).")
+    var to: String?
+
+    @Option(help: "Evaluation slots: prometheus (live Prometheus's) or start (--from + k × interval).")
+    var align: ReplayAlignmentArgument = .prometheus
+
+    @Option(help: "Evaluate every group at this interval instead of its own (a duration such as 30s).")
+    var evalInterval: String?
+
+    @Option(help: "How far back an instant selector looks for a sample.")
+    var lookbackDelta: String = "5m"
+
+    @Option(name: .long, parsing: .upToNextOption, help: "An external label K=V for templates (repeatable).")
+    var externalLabel: [String] = []
+
+    @Option(help: "The external URL templates see.")
+    var externalURL: String = ""
+
+    @Option(help: "Firing again within this long after resolving counts as a flap.")
+    var flapWindow: String = "15m"
+
+    @Option(help: "Output: text or json.")
+    var format: ReplayOutputFormat = .text
+
+    @Option(help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    @Flag(help: "No progress on standard error.")
+    var quiet = false
+
+    func run() throws {
+        guard !rules.isEmpty else { fail("--rules: at least one rule file is needed") }
+        let interval: Int64?
+        let lookback: Int64, flap: Int64
+        var labels = Labels.Builder()
+        do {
+            interval = try evalInterval.map { try QueryTime.duration($0, option: "--eval-interval") }
+            lookback = try QueryTime.duration(lookbackDelta, option: "--lookback-delta")
+            flap = try QueryTime.duration(flapWindow, option: "--flap-window")
+            for pair in externalLabel {
+                guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                    throw ValidationError("--external-label: expected K=V, got \"\(pair)\"")
+                }
+                labels.set(String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+            }
+        } catch {
+            fail("\(error)")
+        }
+        if let interval, interval <= 0 { fail("--eval-interval: must be positive") }
+
+        let files: [RuleFile]
+        do throws(RuleFileError) {
+            files = try RuleFileLoader.load(paths: rules)
+        } catch {
+            for diagnostic in error.diagnostics { printError(diagnostic.description) }
+            throw ExitCode(1)
+        }
+        let db = try openDB(data)
+        let dataStart = db.minTime
+        let start: Int64, end: Int64
+        do {
+            guard let s = try from.map({ try QueryTime.timestamp($0, option: "--from") }) ?? dataStart,
+                  let e = try to.map({ try QueryTime.timestamp($0, option: "--to") }) ?? db.maxTime
+            else {
+                throw ValidationError("the data directory \(data) holds no samples: give --from and --to")
+            }
+            start = s
+            end = e
+        } catch {
+            fail("\(error)")
+        }
+        guard end >= start else { fail("--to must not be before --from") }
+
+        let configuration = ReplayConfiguration(
+            from: start, to: end, alignment: align.alignment, evaluationInterval: interval, lookbackDelta: lookback,
+            externalLabels: labels.build(), externalURL: externalURL, flapWindow: flap, dataStart: dataStart)
+        let replayer = Replayer(files: files, data: db, configuration: configuration)
+        let showProgress = !quiet && isatty(STDERR_FILENO) == 1
+        let started = Date()
+        let report: ReplayReport
+        do {
+            report = try replayer.run(progress: showProgress ? { progress in
+                let elapsed = Date().timeIntervalSince(started)
+                let eta = progress.fraction > 0 ? elapsed / progress.fraction - elapsed : 0
+                let line = String(format: "\r\u{1B}[Kreplay: %5.1f%%  %d evaluations  ETA %.0fs", progress.fraction * 100, progress.evaluations, eta)
+                FileHandle.standardError.write(Data(line.utf8))
+            } : nil)
+        } catch {
+            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            fail("replay failed: \(error)")
+        }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+
+        let text = format == .json ? report.json() : report.text()
+        if let output {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                fail("cannot write \(output): \(error.localizedDescription)")
+            }
+        } else {
+            var out = BufferedOutput()
+            out.write(text)
+            out.flush()
+        }
+    }
+
+    private func fail(_ message: String) -> Never {
+        let text = message.hasPrefix("error: ") ? message : "error: " + message
+        printError(text)
+        Foundation.exit(1)
+    }
+}
+
+enum ReplayOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
+
+enum ReplayAlignmentArgument: String, ExpressibleByArgument, CaseIterable {
+    case prometheus
+    case start
+
+    var alignment: ReplayAlignment {
+        switch self {
+        case .prometheus: .prometheus
+        case .start: .start
+        }
+    }
+}
+
+extension ReadOnlyDB {
+    /// The oldest sample time of the data, when there is any.
+    var minTime: Int64? {
+        var oldest: Int64?
+        for block in blocks { oldest = min(oldest ?? .max, block.meta.minTime) }
+        if let head, head.minTime != .max { oldest = min(oldest ?? .max, head.minTime) }
+        return oldest
+    }
+}
