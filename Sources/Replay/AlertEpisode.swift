@@ -75,31 +75,31 @@ struct EpisodeTracker {
         var labels: Labels
     }
 
-    private(set) var open: [Key: AlertEpisode] = [:]
+    /// Open episodes by rule, then labels.
+    private(set) var open: [Int: [Labels: AlertEpisode]] = [:]
     private(set) var closed: [AlertEpisode] = []
 
     /// Records what rule `ruleIndex` reports after its evaluation at `time`.
     mutating func observe(
         _ alerts: [Alert], rule ruleIndex: Int, name: String, group: String, file: String, at time: Int64
     ) {
+        var ruleOpen = open.removeValue(forKey: ruleIndex) ?? [:]
+        defer { if !ruleOpen.isEmpty { open[ruleIndex] = ruleOpen } }
+        func close(_ episode: AlertEpisode, at resolvedAt: Int64) {
+            var ended = episode
+            ended.resolvedAt = resolvedAt
+            ended.end = episode.firingAt == nil ? .droppedWhilePending : .resolved
+            closed.append(ended)
+        }
         var seen = Set<Labels>()
         for alert in alerts {
-            let key = Key(ruleIndex: ruleIndex, labels: alert.labels)
             seen.insert(alert.labels)
-            if var episode = open[key] {
-                if episode.pendingAt != alert.activeAt {
-                    // A new life of the same instance without us seeing the old one end.
-                    episode.resolvedAt = episode.resolvedAt ?? time
-                    episode.end = episode.firingAt == nil ? .droppedWhilePending : .resolved
-                    closed.append(episode)
-                    open[key] = nil
-                } else {
+            if var episode = ruleOpen[alert.labels] {
+                if episode.pendingAt == alert.activeAt {
                     switch alert.state {
                     case .inactive:
-                        episode.resolvedAt = alert.resolvedAt ?? time
-                        episode.end = episode.firingAt == nil ? .droppedWhilePending : .resolved
-                        closed.append(episode)
-                        open[key] = nil
+                        close(episode, at: alert.resolvedAt ?? time)
+                        ruleOpen[alert.labels] = nil
                         continue
                     case .firing:
                         if episode.firingAt == nil {
@@ -114,9 +114,12 @@ struct EpisodeTracker {
                         episode.annotations = alert.annotations
                         episode.annotationChanges.append((time, alert.annotations))
                     }
-                    open[key] = episode
+                    ruleOpen[alert.labels] = episode
                     continue
                 }
+                // A new life of the same instance without us seeing the old one end.
+                close(episode, at: time)
+                ruleOpen[alert.labels] = nil
             }
             // A new episode, unless this is a resolved alert kept for reporting.
             guard alert.state != .inactive else { continue }
@@ -129,21 +132,18 @@ struct EpisodeTracker {
                 episode.firingAt = alert.firedAt ?? time
                 episode.valueAtFiring = alert.value
             }
-            open[key] = episode
+            ruleOpen[alert.labels] = episode
         }
         // Instances gone from the rule: a pending alert whose condition went away, or state
         // dropped wholesale (an alert limit exceeded).
-        for (key, episode) in open where key.ruleIndex == ruleIndex && !seen.contains(key.labels) {
-            var ended = episode
-            ended.resolvedAt = time
-            ended.end = episode.firingAt == nil ? .droppedWhilePending : .resolved
-            closed.append(ended)
-            open[key] = nil
+        for (labels, episode) in ruleOpen where !seen.contains(labels) {
+            close(episode, at: time)
+            ruleOpen[labels] = nil
         }
     }
 
     /// Every episode, the open ones as still active.
     func allEpisodes() -> [AlertEpisode] {
-        (closed + open.values).sorted(by: AlertEpisode.timelineOrder)
+        (closed + open.values.flatMap(\.values)).sorted(by: AlertEpisode.timelineOrder)
     }
 }

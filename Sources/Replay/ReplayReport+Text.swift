@@ -27,9 +27,13 @@ extension ReplayReport {
                 ])
                 var lines: [String] = []
                 if !episode.annotations.isEmpty { lines.append("annotations: " + Self.annotationText(episode.annotations)) }
-                if episode.annotationChanges.count > 1 {
-                    for change in episode.annotationChanges {
-                        lines.append("at \(ReplayFormat.time(change.at)): " + Self.annotationText(change.annotations))
+                let changes = episode.annotationChanges
+                if changes.count > 1 {
+                    // The first and latest few; every change is in the JSON report.
+                    let shown = changes.count <= Self.shownChanges ? Array(changes.indices) : Array(0..<3) + Array(changes.count - 2..<changes.count)
+                    for (k, i) in shown.enumerated() {
+                        if k > 0 && shown[k - 1] != i - 1 { lines.append("… \(i - shown[k - 1] - 1) more changes …") }
+                        lines.append("at \(ReplayFormat.time(changes[i].at)): " + Self.annotationText(changes[i].annotations))
                     }
                 }
                 details.append(lines)
@@ -46,8 +50,8 @@ extension ReplayReport {
             case .alerting:
                 rows.append([
                     rule.name, "alert", rule.group, String(rule.fired), String(rule.episodes),
-                    ReplayFormat.duration(rule.totalFiring), ReplayFormat.duration(rule.longestFiring),
-                    rule.meanTimeToResolve.map(ReplayFormat.duration) ?? "-", String(rule.flaps), "-", "-",
+                    Self.roundedDuration(rule.totalFiring), Self.roundedDuration(rule.longestFiring),
+                    rule.meanTimeToResolve.map(Self.roundedDuration) ?? "-", String(rule.flaps), "-", "-",
                     String(rule.errorCount),
                 ])
             case .recording:
@@ -75,6 +79,12 @@ extension ReplayReport {
         }
         return out
     }
+
+    /// Annotation changes listed in full up to this many per episode.
+    static let shownChanges = 6
+
+    /// Durations of the summary, to the second.
+    static func roundedDuration(_ ms: Int64) -> String { ReplayFormat.duration((ms + 500) / 1000 * 1000) }
 
     static func annotationText(_ annotations: Labels) -> String {
         annotations.map { "\($0.name)=\(JSONWriter.quote($0.value))" }.joined(separator: " ")
