@@ -1,3 +1,4 @@
+import PromQL
 import Model
 
 /// What an eval's query must return, from the lines under it.

@@ -1,3 +1,4 @@
+import PromQL
 import Model
 
 /// A parsed promqltest script: Prometheus's test language for PromQL engines
@@ -70,45 +71,6 @@ public struct SeriesDefinition: Sendable, Hashable {
     public var hasHistograms: Bool { values.contains { $0.isHistogram } }
 }
 
-/// One point of an expanded series notation.
-public enum SeriesValue: Sendable, Hashable, CustomStringConvertible {
-    /// `_`: no sample at this step.
-    case omitted
-    /// A float; `stale` is ``StaleMarker/value``.
-    case float(Double)
-    /// A native histogram literal, `{{schema:0 sum:1 count:1}}`, kept as written (our
-    /// storage holds floats only; evals touching histograms are skipped).
-    case histogram(String)
-
-    public var isHistogram: Bool {
-        if case .histogram = self { true } else { false }
-    }
-
-    public static func == (a: SeriesValue, b: SeriesValue) -> Bool {
-        switch (a, b) {
-        case (.omitted, .omitted): true
-        case (.float(let x), .float(let y)): x.bitPattern == y.bitPattern || (x == y)
-        case (.histogram(let x), .histogram(let y)): x == y
-        default: false
-        }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        switch self {
-        case .omitted: hasher.combine(0)
-        case .float(let v): hasher.combine(1); hasher.combine(v == 0 ? 0 : v.bitPattern)
-        case .histogram(let h): hasher.combine(2); hasher.combine(h)
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .omitted: "_"
-        case .float(let v): StaleMarker.isStale(v) ? "stale" : GoFloat.format(v)
-        case .histogram(let h): h
-        }
-    }
-}
 
 /// `eval instant at <t> <query>` or `eval range from <a> to <b> step <s> <query>`, with
 /// its expectations and expected result.

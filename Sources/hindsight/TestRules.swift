@@ -1,3 +1,4 @@
+import PromQL
 import ArgumentParser
 import Foundation
 import Model

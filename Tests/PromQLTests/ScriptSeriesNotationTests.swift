@@ -1,3 +1,4 @@
+import PromQL
 import Model
 import Testing
 @testable import PromQLTest

@@ -1,3 +1,4 @@
+import PromQL
 import Foundation
 import Model
 import Replay
@@ -51,48 +52,14 @@ func perMinute(_ values: [Double?]) -> [(Int64, Double)] {
     values.enumerated().compactMap { i, v in v.map { (minutes(Int64(i)), $0) } }
 }
 
-/// promtool's expanding notation for input series: `1 2 _ 3`, `1+1x10`, `5-2x3`, `0x4`,
-/// `_x3`, `stale` (sample `i` at `start + i × step`; nil: no sample).
+/// promtool's expanding notation for input series (`1 2 _ 3`, `1+1x10`, `_x3`, `stale`),
+/// through the shared ``SeriesNotation``: sample `i` at `start + i × step`; nil: no sample.
 func expandSeriesValues(_ text: String) throws -> [Double?] {
-    struct NotationError: Error { var token: String }
-    var out: [Double?] = []
-    for token in text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) {
-        var base = token, count: Int?
-        if let x = token.lastIndex(of: "x"), let n = Int(token[token.index(after: x)...]) {
-            base = String(token[..<x])
-            count = n
+    try SeriesNotation.expand(text).map { value in
+        switch value {
+        case .omitted: return nil
+        case .float(let v): return v
+        case .histogram(let h): throw SeriesNotation.Error(column: 1, message: "native histogram \(h) not supported")
         }
-        if base == "_" {
-            out.append(contentsOf: repeatElement(nil, count: count ?? 1))
-            continue
-        }
-        if base == "stale" {
-            out.append(StaleMarker.value)
-            continue
-        }
-        // a, a+b, a-b (a may itself carry a sign or an exponent).
-        var split: String.Index?
-        var i = base.index(after: base.startIndex)
-        while i < base.endIndex {
-            let c = base[i], prev = base[base.index(before: i)]
-            if (c == "+" || c == "-") && prev != "e" && prev != "E" { split = i }
-            i = base.index(after: i)
-        }
-        let start: Double, step: Double
-        if let split {
-            guard let a = Double(base[..<split]), let b = Double(base[base.index(after: split)...]) else { throw NotationError(token: token) }
-            start = a
-            step = base[split] == "+" ? b : -b
-        } else {
-            guard let a = Double(base) else { throw NotationError(token: token) }
-            start = a
-            step = 0
-        }
-        guard let count else {
-            out.append(start)
-            continue
-        }
-        for k in 0...count { out.append(start + Double(k) * step) }
     }
-    return out
 }
