@@ -1,4 +1,5 @@
 import Model
+import Rules
 
 /// What a replay found over [from, to]: the alert timeline and a summary per rule.
 public struct ReplayReport: Sendable {
@@ -13,6 +14,9 @@ public struct ReplayReport: Sendable {
     public var rules: [RuleSummary]
     /// Group evaluations run (warm-up included).
     public var evaluations: Int
+    /// The history with every rule output the replay wrote laid over it (recording rules,
+    /// `ALERTS`, `ALERTS_FOR_STATE`): for plots, block export, further queries.
+    public var storage: OverlayStorage?
 }
 
 /// A rule's figures over [from, to].

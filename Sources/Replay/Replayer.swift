@@ -145,7 +145,9 @@ public struct Replayer: Sendable {
             summaries[i].errors = Array(errorsByRule[i].prefix(RuleSummary.maxDistinctErrors))
         }
         try countRecordingOutputs(storage.overlay, groups: groups, ruleBase: ruleBase, into: &summaries)
-        return ReplayReport(from: from, to: to, evaluationStart: start, alerts: episodes, rules: summaries, evaluations: evaluations)
+        return ReplayReport(
+            from: from, to: to, evaluationStart: start, alerts: episodes, rules: summaries, evaluations: evaluations,
+            storage: storage)
     }
 
     /// Fired counts, firing times, time to resolve and flaps of the alerting rules.
