@@ -5,10 +5,11 @@ import Replay
 import Rules
 import TSDB
 
-/// `hindsight replay`: back-test rule files over historical blocks.
-struct ReplayCommand: ParsableCommand {
+/// `hindsight replay [run]`: back-test rule files over historical blocks (the default
+/// subcommand of ``ReplayCommand``).
+struct ReplayRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "replay",
+        commandName: "run",
         abstract: "Replay recording and alerting rules over historical data: alert timeline and per-rule summary.",
         discussion: """
             Evaluates every group of the rule files over the data directory (Hindsight's or \
@@ -99,6 +100,8 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "No progress on standard error.")
     var quiet = false
 
+    @OptionGroup var blocks: OutputBlocksOptions
+
     func run() throws {
         guard !rules.isEmpty else { fail("--rules: at least one rule file is needed") }
         let interval: Int64?
@@ -161,6 +164,7 @@ struct ReplayCommand: ParsableCommand {
             fail("replay failed: \(error)")
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        blocks.write(report, fail: fail)
 
         let text = format == .json ? report.json() : report.text()
         if let output {
