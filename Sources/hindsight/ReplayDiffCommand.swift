@@ -75,7 +75,8 @@ struct ReplayDiffCommand: ParsableCommand {
 
             Exit status: 0 when both versions give identical results, 1 when they differ, \
             2 on an error (bad rule file, unreadable data, bad option value), so the command \
-            can gate a rule change in CI.
+            can gate a rule change in CI (an unknown option or a value outside a list of \
+            choices is a usage error: exit status 64).
             """
     )
 
@@ -86,7 +87,7 @@ struct ReplayDiffCommand: ParsableCommand {
     var new: [String] = []
 
     @Option(help: "The data directory, a folder of Prometheus blocks or an admin snapshot.")
-    var data: String
+    var data: String?
 
     @Option(help: "Start of the comparison: RFC 3339 or Unix seconds (default: the data's first sample).")
     var from: String?
@@ -118,6 +119,7 @@ struct ReplayDiffCommand: ParsableCommand {
     func run() throws {
         guard !old.isEmpty else { fail("--old: at least one rule file is needed") }
         guard !new.isEmpty else { fail("--new: at least one rule file is needed") }
+        guard let data else { fail("--data: the data directory is needed") }
         let interval: Int64?
         let lookback: Int64
         var labels = Labels.Builder()

@@ -156,4 +156,60 @@ import TSDB
         #expect(list.status == 0, "\(list.stderr)")
         #expect(list.stdout.split(separator: "\n").count == 4)
     }
+
+    /// A real Prometheus started on the blocks serves the replayed alerts and recording
+    /// series through its query API.
+    @Test(.enabled(if: (Subprocess.which("prometheus") != nil && Subprocess.which("curl") != nil) || Conformance.isCI))
+    func prometheusLoadsTheBlocks() throws {
+        let prometheus = try #require(Subprocess.which("prometheus"), "prometheus is not installed (scripts/setup installs it)")
+        let curl = try #require(Subprocess.which("curl"))
+        let data = try Self.data()
+        let report = try data.replay(Self.rules, from: minutes(30), to: minutes(299))
+        let out = data.path + "/prometheus-data"
+        #expect(try OutputBlocks.write(report, into: out).count == 3)
+        let config = data.path + "/prometheus.yml"
+        try "global:\n  scrape_interval: 1m\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let port = 20_000 + Int(ProcessInfo.processInfo.processIdentifier % 20_000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: prometheus)
+        process.arguments = [
+            "--config.file=\(config)", "--storage.tsdb.path=\(out)", "--web.listen-address=127.0.0.1:\(port)",
+            "--storage.tsdb.retention.time=100y",
+        ]
+        let log = data.path + "/prometheus.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        var ready = false
+        for _ in 0..<600 {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.contains("Server is ready to receive web requests") { ready = true; break }
+            if !process.isRunning { break }
+            usleep(100_000)
+        }
+        try #require(ready, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        func query(_ expr: String, at seconds: Int) throws -> String {
+            let result = try Subprocess.run(curl, [
+                "-s", "--get", "http://127.0.0.1:\(port)/api/v1/query",
+                "--data-urlencode", "query=\(expr)", "--data-urlencode", "time=\(seconds)",
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout
+        }
+        // Firing at minute 70, resolved (stale) at minute 100; the recording series as computed.
+        let firing = try query("ALERTS{alertstate=\"firing\"}", at: 70 * 60)
+        #expect(firing.contains("\"alertname\":\"HighLoad\""), "\(firing)")
+        #expect(firing.contains("\"host\":\"a\""))
+        let resolved = try query("ALERTS{alertstate=\"firing\"}", at: 100 * 60)
+        #expect(resolved.contains("\"result\":[]"), "\(resolved)")
+        let sum = try query("load:sum", at: 70 * 60)
+        #expect(sum.contains("\"value\":[4200,\"11\"]"), "\(sum)")
+        let state = try query("ALERTS_FOR_STATE", at: 70 * 60)
+        #expect(state.contains("\"value\":[4200,\"3600\"]"), "\(state)")
+    }
 }
