@@ -91,7 +91,7 @@ struct ReplayRunCommand: ParsableCommand {
     @Option(help: "Firing again within this long after resolving counts as a flap.")
     var flapWindow: String = "15m"
 
-    @Option(help: "Output: text or json.")
+    @Option(help: "Output: text, json or html (one self-contained page with SVG timelines and value plots).")
     var format: ReplayOutputFormat = .text
 
     @Option(help: "Write the report to this file instead of standard output.")
@@ -166,7 +166,12 @@ struct ReplayRunCommand: ParsableCommand {
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         blocks.write(report, fail: fail)
 
-        let text = format == .json ? report.json() : report.text()
+        let text: String
+        switch format {
+        case .text: text = report.text()
+        case .json: text = report.json()
+        case .html: text = report.html(files: files, configuration: configuration)
+        }
         if let output {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
@@ -190,6 +195,7 @@ struct ReplayRunCommand: ParsableCommand {
 enum ReplayOutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
+    case html
 }
 
 enum ReplayAlignmentArgument: String, ExpressibleByArgument, CaseIterable {
