@@ -47,6 +47,7 @@ struct HTMLPage {
         th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
         th{background:#f0f2f5}
         td.n{text-align:right;font-variant-numeric:tabular-nums}
+        td.t{white-space:nowrap;font-variant-numeric:tabular-nums}
         tr.never td{color:#777}
         code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px}
         p.expr{margin:2px 0 8px}
@@ -149,6 +150,10 @@ struct HTMLPage {
         let groups = replayer.makeGroups()
         var byRule: [Int: [AlertEpisode]] = [:]
         for episode in report.alerts { byRule[episode.ruleIndex, default: []].append(episode) }
+        // The label names each rule sets (its own and its group's), by global rule index.
+        let ruleLabelNames: [Set<String>] = files.flatMap(\.groups).flatMap { group in
+            group.rules.map { Set(group.labels.map(\.name) + $0.labels.map(\.name)) }
+        }
         var index = 0
         var drawn = 0
         for group in groups {
@@ -170,7 +175,8 @@ struct HTMLPage {
                 out += "<p class=\"note\">\(summary.fired) fired, \(summary.episodes) episode\(summary.episodes == 1 ? "" : "s"), "
                 out += "firing \(ReplayReport.roundedDuration(summary.totalFiring)) in all</p>\n"
 
-                let timeline = SVGTimeline(frame: frame, rule: alerting.name, episodes: episodes)
+                var timeline = SVGTimeline(frame: frame, rule: alerting.name, episodes: episodes)
+                if index < ruleLabelNames.count { timeline.ruleLabels = ruleLabelNames[index] }
                 out += "<figure class=\"timeline\">\n" + timeline.svg() + "\n"
                 let instances = Set(episodes.map(\.labels)).count
                 var caption = "Timeline: \(instances) alert instance\(instances == 1 ? "" : "s")"
@@ -199,10 +205,19 @@ struct HTMLPage {
                 if let error = plot.error { out += " <span class=\"err\">\(HTMLEscape.text(error))</span>" }
                 out += "</figcaption>\n"
                 if !plot.series.isEmpty {
+                    // Labels every series shares once, then what tells each apart.
+                    let labelSets = plot.series.map(\.labels)
+                    let varying = plot.series.count > 1 ? SVGTimeline.distinguishingNames(labelSets).union(
+                        labelSets.contains { $0.metricName != labelSets[0].metricName } ? ["__name__"] : []) : []
+                    let common = labelSets[0].filter { !varying.contains($0.name) }
+                    if plot.series.count > 1 && !common.isEmpty {
+                        out += "<p class=\"note\">Every series: <span class=\"mono\">\(HTMLEscape.text(Labels(Array(common)).description))</span></p>\n"
+                    }
                     out += "<ul class=\"legend\">"
                     for (i, series) in plot.series.enumerated() {
+                        let own = plot.series.count > 1 ? Labels(series.labels.filter { varying.contains($0.name) }) : series.labels
                         out += "<li><span class=\"sw\" style=\"background:\(SVGLinePlot.color(i))\"></span>"
-                        out += "<span class=\"mono\">\(HTMLEscape.text(series.labels.description))</span></li>"
+                        out += "<span class=\"mono\" title=\"\(HTMLEscape.attribute(series.labels.description))\">\(HTMLEscape.text(own.description))</span></li>"
                     }
                     out += "</ul>\n"
                 }
@@ -231,8 +246,8 @@ struct HTMLPage {
             }
             let value = [episode.valueAtPending, episode.valueAtFiring, episode.end == .active ? nil : episode.valueAtResolved]
                 .map { $0.map(ReplayFormat.value) ?? "-" }.joined(separator: " / ")
-            out += "<tr><td>\(ReplayFormat.time(episode.pendingAt))</td><td>\(episode.firingAt.map(ReplayFormat.time) ?? "never")</td>"
-            out += "<td>\(resolved)</td><td class=\"n\">\(ReplayFormat.duration(episode.duration(until: report.to)))</td>"
+            out += "<tr><td class=\"t\">\(ReplayFormat.time(episode.pendingAt))</td><td class=\"t\">\(episode.firingAt.map(ReplayFormat.time) ?? "never")</td>"
+            out += "<td class=\"t\">\(resolved)</td><td class=\"n\">\(ReplayFormat.duration(episode.duration(until: report.to)))</td>"
             out += "<td class=\"n\">\(HTMLEscape.text(value))</td><td class=\"mono\">\(HTMLEscape.text(episode.labels.description))</td><td>"
             out += episode.annotations.map { "<b>\(HTMLEscape.text($0.name))</b>: \(HTMLEscape.text($0.value))" }.joined(separator: "<br/>")
             out += "</td></tr>\n"

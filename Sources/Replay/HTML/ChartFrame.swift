@@ -28,7 +28,7 @@ struct ChartFrame {
         }
         let l = FixedPoint.coordinate(Self.left), r = FixedPoint.coordinate(Self.right), y = FixedPoint.coordinate(axisY)
         out += "<line x1=\"\(l)\" y1=\"\(y)\" x2=\"\(r)\" y2=\"\(y)\" stroke=\"#888\"/>"
-        out += "<text x=\"\(FixedPoint.coordinate(Self.left - 8))\" y=\"\(FixedPoint.coordinate(axisY + 16))\" text-anchor=\"end\" fill=\"#777\">UTC</text>"
+        out += "<text x=\"\(FixedPoint.coordinate(Self.left - 26))\" y=\"\(FixedPoint.coordinate(axisY + 16))\" text-anchor=\"end\" fill=\"#777\">UTC</text>"
         return out + "</g>"
     }
 

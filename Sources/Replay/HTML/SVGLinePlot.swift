@@ -7,9 +7,10 @@ struct SVGLinePlot {
     static let plotHeight = 220.0
     static let pendingShade = "#fdf0c8"
     static let firingShade = "#f9d4d4"
-    /// Tableau 10; series past the tenth are dashed.
+    /// Tableau 10, reordered so the first series avoid the shading's red and amber; series
+    /// past the tenth are dashed.
     static let palette = [
-        "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+        "#4e79a7", "#59a14f", "#b07aa1", "#76b7b2", "#9c755f", "#f28e2b", "#ff9da7", "#8c8c8c", "#e15759", "#edc948",
     ]
 
     static func color(_ i: Int) -> String { palette[i % palette.count] }
@@ -91,8 +92,8 @@ struct SVGLinePlot {
     }
 
     /// Path data for one series: a subpath per run of consecutive points (a missing step
-    /// breaks the line), thinned to the first, lowest, highest and last point per pixel
-    /// column so long ranges stay small without losing spikes.
+    /// breaks the line), thinned to the lowest and highest point per pixel column (and the
+    /// run's ends) so long ranges stay small without losing spikes.
     func path(_ samples: [Sample], x: (Int64) -> Double, y: (Double) -> Double) -> String {
         var d = ""
         var run: [(Double, Double)] = []
@@ -109,7 +110,11 @@ struct SVGLinePlot {
                     if run[k].1 > run[lowest].1 { lowest = k }  // SVG y grows downwards
                     if run[k].1 < run[highest].1 { highest = k }
                 }
-                for k in Set([start, lowest, highest, end]).sorted() { kept.append(run[k]) }
+                // The extremes of the column, and the run's own ends.
+                var picks: Set<Int> = [lowest, highest]
+                if start == 0 { picks.insert(start) }
+                if end == run.count - 1 { picks.insert(end) }
+                for k in picks.sorted() { kept.append(run[k]) }
                 start = end + 1
             }
             for (k, point) in kept.enumerated() {

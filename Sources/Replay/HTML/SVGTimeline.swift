@@ -12,6 +12,8 @@ struct SVGTimeline {
 
     var frame: ChartFrame
     var rule: String
+    /// Names of the labels the rule (and its group) sets.
+    var ruleLabels: Set<String> = []
     /// The rule's episodes in timeline order.
     var episodes: [AlertEpisode]
 
@@ -24,11 +26,16 @@ struct SVGTimeline {
 
     /// The names of labels whose values differ between instances (all but `alertname`
     /// when there is one instance): what tells the rows apart.
-    static func distinguishingNames(_ instances: [Labels]) -> Set<String> {
+    /// With one instance, the rule's own labels (`ruleLabels`) are left out too when
+    /// others remain.
+    static func distinguishingNames(_ instances: [Labels], ruleLabels: Set<String> = []) -> Set<String> {
         var names = Set<String>()
         for labels in instances { names.formUnion(labels.names) }
         names.remove("alertname")
-        guard instances.count > 1 else { return names }
+        guard instances.count > 1 else {
+            let own = names.subtracting(ruleLabels)
+            return own.isEmpty ? names : own
+        }
         return names.filter { name in Set(instances.map { $0[name] ?? "\u{0}" }).count > 1 }
     }
 
@@ -44,7 +51,7 @@ struct SVGTimeline {
     func svg() -> String {
         let all = instances
         let rows = Array(all.prefix(Self.maxRows))
-        let names = Self.distinguishingNames(rows.map(\.labels))
+        let names = Self.distinguishingNames(rows.map(\.labels), ruleLabels: ruleLabels)
         let rowCount = max(1, rows.count)
         let axisY = Self.top + Double(rowCount) * Self.rowHeight + 4
         let height = axisY + ChartFrame.axisHeight
@@ -66,7 +73,7 @@ struct SVGTimeline {
         for (i, row) in rows.enumerated() {
             let y = Self.top + Double(i) * Self.rowHeight
             let full = row.labels.description
-            let label = HTMLEscape.truncated(Self.rowLabel(row.labels, showing: names), to: 46)
+            let label = HTMLEscape.truncated(Self.rowLabel(row.labels, showing: names), to: 42)
             out += "<g class=\"instance\"><title>\(HTMLEscape.text(full))</title>"
             out += "<text x=\"\(c(ChartFrame.left - 8))\" y=\"\(c(y + 14))\" text-anchor=\"end\" font-size=\"11\" font-family=\"monospace\" fill=\"#222\">\(HTMLEscape.text(label))</text>"
             for episode in row.episodes {
