@@ -55,6 +55,14 @@ struct ReplayRunCommand: ParsableCommand {
                  {"name", "type": "recording", "group", "file", "samples", "series",
                  "errorCount", "errors": [...]}, ...]}
 
+            HTML output (--format html, best with --output report.html): one self-contained \
+            page (inline CSS and SVG, no script, nothing fetched; opens offline) with the \
+            range, rule files and evaluation count, the per-rule summary, and per alerting \
+            rule an SVG timeline (a row per alert instance, pending and firing bands, UTC \
+            axis) and a plot of its expression evaluated at the group's slots over the \
+            history plus the rule outputs (for `X > N`-style conditions the plot shows X and \
+            N as a dashed line), pending and firing periods shaded, at most 20 series.
+
             The same inputs give byte-identical output. Progress (share of simulated time, \
             ETA) goes to standard error when it is a terminal, unless --quiet. Exit status 1 \
             on a bad rule file (FILE:LINE:COLUMN), an unreadable data directory or bad times.
