@@ -1,4 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Model
+
+/// What each byte can be, for the scanning loops: one table load a byte.
+enum ByteClass {
+    /// `[a-zA-Z0-9_]`: a byte of a legacy label name.
+    static let labelName: UInt8 = 1
+    /// `:`, which legacy metric names also allow.
+    static let colon: UInt8 = 2
+    /// `[a-zA-Z_]`: a byte that starts a legacy name.
+    static let nameStart: UInt8 = 4
+    /// Bytes that end the plain run of a quoted string: `"`, `\\`, newline, and non-ASCII.
+    static let quotedSpecial: UInt8 = 8
+
+    /// 256 entries, never freed, never written after initialisation.
+    nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        t.initialize(repeating: 0, count: 256)
+        for b in 0..<256 {
+            let c = UInt8(b)
+            let letter = (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F
+            let digit = c >= 0x30 && c <= 0x39
+            var v: UInt8 = 0
+            if letter || digit { v |= labelName }
+            if letter { v |= nameStart }
+            if c == 0x3A { v |= colon }
+            if c == 0x22 || c == 0x5C || c == 0x0A || c >= 0x80 { v |= quotedSpecial }
+            t[b] = v
+        }
+        return UnsafePointer(t)
+    }()
+}
 
 /// A cursor over the bytes of an exposition, shared by both parsers: it tracks the
 /// line, scans names, quoted strings and value tokens, and builds located errors.
@@ -10,7 +45,8 @@ struct ByteScanner {
     var lineStart: Int
     var line: Int
     /// Where names and label values are reused from, across lines.
-    let strings: StringTable
+    /// Unowned: the parser that makes the scanner holds the table for longer.
+    unowned(unsafe) let strings: StringTable
 
     static let newline = UInt8(ascii: "\n")
     static let space = UInt8(ascii: " ")
@@ -35,6 +71,7 @@ struct ByteScanner {
         return true
     }
 
+    @inline(__always)
     mutating func skipBlanks() {
         while position < buffer.count, buffer[position] == ByteScanner.space || buffer[position] == ByteScanner.tab {
             position += 1
@@ -42,6 +79,7 @@ struct ByteScanner {
     }
 
     /// Consumes a newline and starts the next line.
+    @inline(__always)
     mutating func consumeNewline() {
         position += 1
         line += 1
@@ -50,7 +88,12 @@ struct ByteScanner {
 
     /// Skips to the end of the line (not consuming the newline).
     mutating func skipToEndOfLine() {
-        while position < buffer.count, buffer[position] != ByteScanner.newline { position += 1 }
+        guard position < buffer.count, let base = buffer.baseAddress else { return }
+        if let found = memchr(base + position, Int32(ByteScanner.newline), buffer.count - position) {
+            position = UnsafeRawPointer(found).assumingMemoryBound(to: UInt8.self) - base
+        } else {
+            position = buffer.count
+        }
     }
 
     // MARK: Names
@@ -78,19 +121,17 @@ struct ByteScanner {
     }
 
     /// Like ``scanLegacyName(allowColon:)``, but only the byte range.
+    @inline(__always)
     mutating func scanLegacyNameRange(allowColon: Bool) -> Range<Int>? {
-        guard let b = current, ByteScanner.isNameStart(b, allowColon: allowColon),
-              let base = buffer.baseAddress else { return nil }
+        let n = buffer.count
+        guard position < n, let base = buffer.baseAddress else { return nil }
+        let table = ByteClass.table
+        let first = table[Int(base[position])]
+        guard first & ByteClass.nameStart != 0 || (allowColon && first & ByteClass.colon != 0) else { return nil }
+        let mask = allowColon ? ByteClass.labelName | ByteClass.colon : ByteClass.labelName
         let start = position
         var i = position &+ 1
-        let n = buffer.count
-        let low = allowColon ? ByteScanner.nameLow | ByteScanner.colonBit : ByteScanner.nameLow
-        while i < n {
-            let c = base[i]
-            let ok = c < 64 ? (low >> UInt64(c)) & 1 == 1 : (c < 128 && (ByteScanner.nameHigh >> UInt64(c & 63)) & 1 == 1)
-            if !ok { break }
-            i &+= 1
-        }
+        while i < n, table[Int(base[i])] & mask != 0 { i &+= 1 }
         position = i
         return start..<i
     }
@@ -98,6 +139,39 @@ struct ByteScanner {
     /// A String from a range known to be ASCII.
     @inline(__always) func makeASCIIString(_ start: Int, _ end: Int) -> String {
         strings.string(UnsafeBufferPointer(rebasing: buffer[start..<end]))
+    }
+
+    /// The metric name at `start..<end` (ASCII), reusing the previous line's when the
+    /// bytes are the same: consecutive samples usually share a name.
+    @inline(__always) func makeMetricName(_ start: Int, _ end: Int, _ scratch: LabelScratch) -> String {
+        let n = end &- start
+        if n == scratch.lastNameLength, let base = buffer.baseAddress,
+           ByteScanner.equalBytes(base + start, base + scratch.lastNameOffset, n) {
+            scratch.lastNameOffset = start
+            return scratch.lastName
+        }
+        let name = makeASCIIString(start, end)
+        scratch.lastName = name
+        scratch.lastNameOffset = start
+        scratch.lastNameLength = n
+        return name
+    }
+
+    /// Byte equality of two short runs, without a library call.
+    @inline(__always) static func equalBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = 0
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while i &+ 8 <= n {
+            if ra.loadUnaligned(fromByteOffset: i, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
+            }
+            i &+= 8
+        }
+        while i < n {
+            if a[i] != b[i] { return false }
+            i &+= 1
+        }
+        return true
     }
 
     /// A String from a range that must be valid UTF-8.
@@ -134,13 +208,32 @@ struct ByteScanner {
     }
 
     /// Like ``scanQuoted(_:)``, but appends the unescaped bytes to `out` (checked to be UTF-8).
-    mutating func scanQuotedBytes(_ what: String, into out: inout [UInt8]) throws(ExpositionError) {
+    @inline(__always)
+    mutating func scanQuotedBytes(_ what: String, into out: LabelScratch) throws(ExpositionError) {
+        // Fast path: plain ASCII up to the closing quote.
+        let n = buffer.count
+        if let base = buffer.baseAddress {
+            let table = ByteClass.table
+            let start = position &+ 1
+            var i = start
+            while i < n, table[Int(base[i])] & ByteClass.quotedSpecial == 0 { i &+= 1 }
+            if i < n, base[i] == ByteScanner.quote {
+                out.append(base + start, i &- start)
+                position = i &+ 1
+                return
+            }
+        }
+        try scanQuotedBytesSlowly(what, into: out)
+    }
+
+    @inline(never)
+    private mutating func scanQuotedBytesSlowly(_ what: String, into out: LabelScratch) throws(ExpositionError) {
         let (start, end, hasEscape) = try scanQuotedRange(what)
         let first = out.count
         var ascii = true
         if !hasEscape {
             let text = slice(start..<end)
-            out.append(contentsOf: text)
+            if let p = text.baseAddress { out.append(p, text.count) }
             for b in text where b >= 0x80 {
                 ascii = false
                 break
@@ -164,7 +257,7 @@ struct ByteScanner {
             }
         }
         if !ascii {
-            let valid = out.withUnsafeBufferPointer { UTF8Validation.isValid(UnsafeBufferPointer(rebasing: $0[first...])) }
+            let valid = UTF8Validation.isValid(UnsafeBufferPointer(start: out.base + first, count: out.count - first))
             if !valid { throw error(.invalidUTF8, at: start) }
         }
     }
@@ -201,7 +294,7 @@ struct ByteScanner {
 
     /// Resolves the escapes in `start..<end`.
     func unescape(_ start: Int, _ end: Int, _ escapes: Escapes) throws(ExpositionError) -> String {
-        if !slice(start..<end).contains(ByteScanner.backslash) {
+        if end <= start || memchr(buffer.baseAddress! + start, Int32(ByteScanner.backslash), end - start) == nil {
             let text = slice(start..<end)
             guard let s = String(validating: text, as: UTF8.self) else { throw error(.invalidUTF8, at: start) }
             return s
@@ -235,6 +328,7 @@ struct ByteScanner {
     // MARK: Tokens
 
     /// The range of a token that runs until a space, tab (when `tabEnds`), newline or the end.
+    @inline(__always)
     mutating func scanToken(tabEnds: Bool) -> Range<Int> {
         let start = position
         while position < buffer.count {

@@ -40,7 +40,9 @@ public struct ExpositionSample: Sendable, Hashable {
     }
 
     /// For parsers, which know the name already: `name` must be `labels`' `__name__`.
-    @inline(__always)
+    /// Not inlined on purpose: inlined into `.sample(…)`, the optimiser builds the value
+    /// twice and copies it (a retain and release of every field per sample).
+    @inline(never)
     init(name: String, labels: Labels, value: Double, timestamp: Timestamp?, exemplar: Exemplar? = nil) {
         self.name = name
         self.labels = labels

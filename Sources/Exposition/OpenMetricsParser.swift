@@ -11,7 +11,7 @@ public struct OpenMetricsParser: ExpositionParser {
     private var offset = 0
     private var nextLine = 1
     private var finished = false
-    private var scratch = LabelScratch()
+    private let scratch = LabelScratch()
     private let strings = StringTable()
     public private(set) var line = 0
 
@@ -51,7 +51,7 @@ public struct OpenMetricsParser: ExpositionParser {
                 scanner = ByteScanner(buffer: buffer, position: scanner.position, lineStart: scanner.lineStart,
                                       line: scanner.line, strings: strings)
                 if fragment && scanner.isAtEnd { return nil }
-                let entry = try OpenMetricsParser.parseLine(&scanner, labels: &scratch)
+                let entry = try OpenMetricsParser.parseLine(&scanner, labels: scratch)
                 eof = entry == nil
                 return entry
             }
@@ -70,13 +70,13 @@ public struct OpenMetricsParser: ExpositionParser {
     }
 
     /// One line; nil at `# EOF`.
-    private static func parseLine(_ s: inout ByteScanner, labels: inout LabelScratch) throws(ExpositionError) -> ExpositionEntry? {
+    private static func parseLine(_ s: inout ByteScanner, labels: LabelScratch) throws(ExpositionError) -> ExpositionEntry? {
         guard let b = s.current else { throw s.error(.missingEOF) }
         if b == ByteScanner.newline {
             throw s.error(.unexpected(found: "an empty line", expected: "a metric or '#'; OpenMetrics does not allow blank lines"))
         }
         if b == UInt8(ascii: "#") { return try parseDescriptor(&s) }
-        return try parseSample(&s, labels: &labels)
+        return try parseSample(&s, labels: labels)
     }
 
     /// Requires the newline that ends a line and moves past it.
@@ -153,13 +153,13 @@ public struct OpenMetricsParser: ExpositionParser {
     }
 
     /// `name{labels} value [timestamp] [# {labels} value [timestamp]]`
-    private static func parseSample(_ s: inout ByteScanner, labels: inout LabelScratch) throws(ExpositionError) -> ExpositionEntry {
+    private static func parseSample(_ s: inout ByteScanner, labels: LabelScratch) throws(ExpositionError) -> ExpositionEntry {
         let start = s.position
-        let name = try s.scanSeries(into: &labels, syntax: .openMetrics).name
+        let name = try s.scanSeries(into: labels, syntax: .openMetrics).name
         guard let name else {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a metric name"), at: start)
         }
-        let sampleLabels = try s.makeLabels(&labels, start: start)
+        let sampleLabels = try s.makeLabels(labels, start: start)
         guard s.current == ByteScanner.space else {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a space and a value after the metric"))
         }
@@ -179,7 +179,7 @@ public struct OpenMetricsParser: ExpositionParser {
                 }
             }
             if s.current == UInt8(ascii: "#") {
-                exemplar = try scanExemplar(&s, labels: &labels)
+                exemplar = try scanExemplar(&s, labels: labels)
             }
         }
         try endLine(&s, after: "the sample")
@@ -220,7 +220,7 @@ public struct OpenMetricsParser: ExpositionParser {
     }
 
     /// `# {labels} value [timestamp]` at the cursor (on the `#`).
-    private static func scanExemplar(_ s: inout ByteScanner, labels: inout LabelScratch) throws(ExpositionError) -> Exemplar {
+    private static func scanExemplar(_ s: inout ByteScanner, labels: LabelScratch) throws(ExpositionError) -> Exemplar {
         guard s.byte(at: s.position + 1) == ByteScanner.space else {
             throw s.error(.unexpected(found: s.describe(at: s.position + 1), expected: "a space after '#' of an exemplar"), at: s.position + 1)
         }
@@ -231,13 +231,13 @@ public struct OpenMetricsParser: ExpositionParser {
         let start = s.position
         labels.reset()
         var noName: String?
-        try s.scanLabelSet(into: &labels, metricName: &noName, syntax: .openMetrics, allowsMetricName: false)
+        try s.scanLabelSet(into: labels, metricName: &noName, syntax: .openMetrics, allowsMetricName: false)
         // Characters, not bytes: count the bytes that start a UTF-8 sequence.
-        let characters = labels.bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+        let characters = labels.characterCount
         if characters > maxExemplarLabelCharacters {
             throw s.error(.exemplarTooLong(characters: characters), at: start)
         }
-        let exemplarLabels = try s.makeLabels(&labels, start: start)
+        let exemplarLabels = try s.makeLabels(labels, start: start)
         guard s.current == ByteScanner.space else {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a space and the exemplar's value"))
         }

@@ -10,7 +10,7 @@ public struct TextParser: ExpositionParser {
     private let bytes: [UInt8]
     private var offset = 0
     private var nextLine = 1
-    private var scratch = LabelScratch()
+    private let scratch = LabelScratch()
     private let strings = StringTable()
     public private(set) var line = 0
 
@@ -30,7 +30,7 @@ public struct TextParser: ExpositionParser {
             let entry = try bytes.withUnsafeBufferPointer { buffer throws(ExpositionError) -> ExpositionEntry? in
                 scanner = ByteScanner(buffer: buffer, position: scanner.position, lineStart: scanner.lineStart,
                                       line: scanner.line, strings: strings)
-                return try TextParser.parseEntry(&scanner, labels: &scratch, entryLine: &entryLine)
+                return try TextParser.parseEntry(&scanner, labels: scratch, entryLine: &entryLine)
             }
             offset = scanner.position
             nextLine = scanner.line
@@ -44,7 +44,7 @@ public struct TextParser: ExpositionParser {
     }
 
     private static func parseEntry(
-        _ s: inout ByteScanner, labels: inout LabelScratch, entryLine: inout Int
+        _ s: inout ByteScanner, labels: LabelScratch, entryLine: inout Int
     ) throws(ExpositionError) -> ExpositionEntry? {
         while true {
             s.skipBlanks()
@@ -56,7 +56,7 @@ public struct TextParser: ExpositionParser {
             entryLine = s.line
             if b == 0 { throw s.error(.nullByte) }
             if b == UInt8(ascii: "#") { return try parseComment(&s) }
-            return try parseSample(&s, labels: &labels)
+            return try parseSample(&s, labels: labels)
         }
     }
 
@@ -104,25 +104,22 @@ public struct TextParser: ExpositionParser {
         return .type(family: name, type)
     }
 
+    @inline(__always)
     private static func consumeLineEnd(_ s: inout ByteScanner) {
         if s.current == ByteScanner.newline { s.consumeNewline() }
     }
 
     /// `name{labels} value [timestamp]`
-    private static func parseSample(_ s: inout ByteScanner, labels: inout LabelScratch) throws(ExpositionError) -> ExpositionEntry {
+    private static func parseSample(_ s: inout ByteScanner, labels: LabelScratch) throws(ExpositionError) -> ExpositionEntry {
         let start = s.position
-        var (name, hasLabelSet) = try s.scanSeries(into: &labels, syntax: .textFormat)
-        if name == nil {
-            guard hasLabelSet else {
-                throw s.error(.unexpected(found: s.describeCurrent(), expected: "a metric name, '{', '#' or a blank line"))
-            }
-            // `{__name__="x"}`: the name given as a label.
-            guard let fromLabel = labels.value(named: LabelName.metricName) else {
-                throw s.error(.unexpected(found: "a label set without a metric name", expected: "a metric name"), at: start)
-            }
-            name = fromLabel
+        let series = try s.scanSeries(into: labels, syntax: .textFormat)
+        let name: String
+        if let given = series.name {
+            name = given
+        } else {
+            name = try nameFromLabels(&s, labels: labels, hasLabelSet: series.hasLabelSet, start: start)
         }
-        let sampleLabels = try s.makeLabels(&labels, start: start)
+        let sampleLabels = try s.makeLabels(labels, start: start)
         guard let b = s.current, b == ByteScanner.space || b == ByteScanner.tab else {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a blank and a value after the metric"))
         }
@@ -148,7 +145,21 @@ public struct TextParser: ExpositionParser {
             }
         }
         consumeLineEnd(&s)
-        return .sample(ExpositionSample(name: name ?? "", labels: sampleLabels, value: value, timestamp: timestamp))
+        return .sample(ExpositionSample(name: name, labels: sampleLabels, value: value, timestamp: timestamp))
+    }
+
+    /// `{__name__="x"}`: the name given as a label (or the error when there is none).
+    @inline(never)
+    private static func nameFromLabels(
+        _ s: inout ByteScanner, labels: LabelScratch, hasLabelSet: Bool, start: Int
+    ) throws(ExpositionError) -> String {
+        guard hasLabelSet else {
+            throw s.error(.unexpected(found: s.describeCurrent(), expected: "a metric name, '{', '#' or a blank line"))
+        }
+        guard let fromLabel = labels.value(named: LabelName.metricName) else {
+            throw s.error(.unexpected(found: "a label set without a metric name", expected: "a metric name"), at: start)
+        }
+        return fromLabel
     }
 
     /// A base-10 Int64 with an optional sign; nil on overflow or any other byte.
