@@ -72,29 +72,7 @@ struct ReplayRunCommand: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Rule files (several after one flag, or the flag repeated).")
     var rules: [String] = []
 
-    @Option(help: "The data directory, a folder of Prometheus blocks or an admin snapshot.")
-    var data: String
-
-    @Option(help: "Start of the report: RFC 3339 or Unix seconds (default: the data's first sample).")
-    var from: String?
-
-    @Option(help: "End of the report: RFC 3339 or Unix seconds (default: the data's last sample).")
-    var to: String?
-
-    @Option(help: "Evaluation slots: prometheus (live Prometheus's) or start (--from + k × interval).")
-    var align: ReplayAlignmentArgument = .prometheus
-
-    @Option(help: "Evaluate every group at this interval instead of its own (a duration such as 30s).")
-    var evalInterval: String?
-
-    @Option(help: "How far back an instant selector looks for a sample.")
-    var lookbackDelta: String = "5m"
-
-    @Option(name: .long, parsing: .upToNextOption, help: "An external label K=V for templates (repeatable).")
-    var externalLabel: [String] = []
-
-    @Option(help: "The external URL templates see.")
-    var externalURL: String = ""
+    @OptionGroup var evaluation: ReplayEvaluationOptions
 
     @Option(help: "Firing again within this long after resolving counts as a flap.")
     var flapWindow: String = "15m"
@@ -112,50 +90,14 @@ struct ReplayRunCommand: ParsableCommand {
 
     func run() throws {
         guard !rules.isEmpty else { fail("--rules: at least one rule file is needed") }
-        let interval: Int64?
-        let lookback: Int64, flap: Int64
-        var labels = Labels.Builder()
+        let flap: Int64
         do {
-            interval = try evalInterval.map { try QueryTime.duration($0, option: "--eval-interval") }
-            lookback = try QueryTime.duration(lookbackDelta, option: "--lookback-delta")
             flap = try QueryTime.duration(flapWindow, option: "--flap-window")
-            for pair in externalLabel {
-                guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                    throw ValidationError("--external-label: expected K=V, got \"\(pair)\"")
-                }
-                labels.set(String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
-            }
         } catch {
             fail("\(error)")
         }
-        if let interval, interval <= 0 { fail("--eval-interval: must be positive") }
-
-        let files: [RuleFile]
-        do throws(RuleFileError) {
-            files = try RuleFileLoader.load(paths: rules)
-        } catch {
-            for diagnostic in error.diagnostics { printError(diagnostic.description) }
-            throw ExitCode(1)
-        }
-        let db = try openDB(data)
-        let dataStart = db.minTime
-        let start: Int64, end: Int64
-        do {
-            guard let s = try from.map({ try QueryTime.timestamp($0, option: "--from") }) ?? dataStart,
-                  let e = try to.map({ try QueryTime.timestamp($0, option: "--to") }) ?? db.maxTime
-            else {
-                throw ValidationError("the data directory \(data) holds no samples: give --from and --to")
-            }
-            start = s
-            end = e
-        } catch {
-            fail("\(error)")
-        }
-        guard end >= start else { fail("--to must not be before --from") }
-
-        let configuration = ReplayConfiguration(
-            from: start, to: end, alignment: align.alignment, evaluationInterval: interval, lookbackDelta: lookback,
-            externalLabels: labels.build(), externalURL: externalURL, flapWindow: flap, dataStart: dataStart)
+        let files = loadRuleFiles(rules, exitStatus: 1)
+        let (db, configuration) = evaluation.configuration(flapWindow: flap, fail: fail)
         let replayer = Replayer(files: files, data: db, configuration: configuration)
         let showProgress = !quiet && isatty(STDERR_FILENO) == 1
         let started = Date()
@@ -180,17 +122,7 @@ struct ReplayRunCommand: ParsableCommand {
         case .json: text = report.json()
         case .html: text = report.html(files: files, configuration: configuration)
         }
-        if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                fail("cannot write \(output): \(error.localizedDescription)")
-            }
-        } else {
-            var out = BufferedOutput()
-            out.write(text)
-            out.flush()
-        }
+        writeReport(text, to: output, fail: fail)
     }
 
     private func fail(_ message: String) -> Never {

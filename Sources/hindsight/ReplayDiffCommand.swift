@@ -86,29 +86,7 @@ struct ReplayDiffCommand: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "The new rule files.")
     var new: [String] = []
 
-    @Option(help: "The data directory, a folder of Prometheus blocks or an admin snapshot.")
-    var data: String?
-
-    @Option(help: "Start of the comparison: RFC 3339 or Unix seconds (default: the data's first sample).")
-    var from: String?
-
-    @Option(help: "End of the comparison: RFC 3339 or Unix seconds (default: the data's last sample).")
-    var to: String?
-
-    @Option(help: "Evaluation slots: prometheus (live Prometheus's) or start (--from + k × interval).")
-    var align: ReplayAlignmentArgument = .prometheus
-
-    @Option(help: "Evaluate every group at this interval instead of its own (a duration such as 30s).")
-    var evalInterval: String?
-
-    @Option(help: "How far back an instant selector looks for a sample.")
-    var lookbackDelta: String = "5m"
-
-    @Option(name: .long, parsing: .upToNextOption, help: "An external label K=V for templates (repeatable).")
-    var externalLabel: [String] = []
-
-    @Option(help: "The external URL templates see.")
-    var externalURL: String = ""
+    @OptionGroup var evaluation: ReplayEvaluationOptions
 
     @Option(help: "Output: text or json.")
     var format: ReplayDiffFormat = .text
@@ -119,50 +97,10 @@ struct ReplayDiffCommand: ParsableCommand {
     func run() throws {
         guard !old.isEmpty else { fail("--old: at least one rule file is needed") }
         guard !new.isEmpty else { fail("--new: at least one rule file is needed") }
-        guard let data else { fail("--data: the data directory is needed") }
-        let interval: Int64?
-        let lookback: Int64
-        var labels = Labels.Builder()
-        do {
-            interval = try evalInterval.map { try QueryTime.duration($0, option: "--eval-interval") }
-            lookback = try QueryTime.duration(lookbackDelta, option: "--lookback-delta")
-            for pair in externalLabel {
-                guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                    throw ValidationError("--external-label: expected K=V, got \"\(pair)\"")
-                }
-                labels.set(String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
-            }
-        } catch {
-            fail("\(error)")
-        }
-        if let interval, interval <= 0 { fail("--eval-interval: must be positive") }
-
-        let oldFiles = loadRules(old)
-        let newFiles = loadRules(new)
-        let db: ReadOnlyDB
-        do {
-            db = try openDB(data)
-        } catch {
-            throw ExitCode(2)
-        }
-        let dataStart = db.minTime
-        let start: Int64, end: Int64
-        do {
-            guard let s = try from.map({ try QueryTime.timestamp($0, option: "--from") }) ?? dataStart,
-                  let e = try to.map({ try QueryTime.timestamp($0, option: "--to") }) ?? db.maxTime
-            else {
-                throw ValidationError("the data directory \(data) holds no samples: give --from and --to")
-            }
-            start = s
-            end = e
-        } catch {
-            fail("\(error)")
-        }
-        guard end >= start else { fail("--to must not be before --from") }
-
-        let configuration = ReplayConfiguration(
-            from: start, to: end, alignment: align.alignment, evaluationInterval: interval, lookbackDelta: lookback,
-            externalLabels: labels.build(), externalURL: externalURL, dataStart: dataStart)
+        guard evaluation.data != nil else { fail("--data: the data directory is needed") }
+        let oldFiles = loadRuleFiles(old, exitStatus: 2)
+        let newFiles = loadRuleFiles(new, exitStatus: 2)
+        let (db, configuration) = evaluation.configuration(fail: fail)
         let diff: ReplayDiff
         do {
             diff = try ReplayDiff.run(old: oldFiles, new: newFiles, data: db, configuration: configuration).diff
@@ -171,27 +109,8 @@ struct ReplayDiffCommand: ParsableCommand {
         }
         let text = format == .json
             ? diff.json() : diff.text(oldName: old.joined(separator: " "), newName: new.joined(separator: " "))
-        if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                fail("cannot write \(output): \(error.localizedDescription)")
-            }
-        } else {
-            var out = BufferedOutput()
-            out.write(text)
-            out.flush()
-        }
+        writeReport(text, to: output, fail: fail)
         if !diff.isIdentical { throw ExitCode(1) }
-    }
-
-    private func loadRules(_ paths: [String]) -> [RuleFile] {
-        do throws(RuleFileError) {
-            return try RuleFileLoader.load(paths: paths)
-        } catch {
-            for diagnostic in error.diagnostics { printError(diagnostic.description) }
-            Foundation.exit(2)
-        }
     }
 
     private func fail(_ message: String) -> Never {

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Model
+import Replay
+import Rules
+import TSDB
+
+/// The data, range and evaluation options `hindsight replay` and `hindsight replay diff`
+/// share, and their reading into a ``ReplayConfiguration``.
+struct ReplayEvaluationOptions: ParsableArguments {
+    @Option(help: "The data directory, a folder of Prometheus blocks or an admin snapshot.")
+    var data: String?
+
+    @Option(help: "Start of the range: RFC 3339 or Unix seconds (default: the data's first sample).")
+    var from: String?
+
+    @Option(help: "End of the range: RFC 3339 or Unix seconds (default: the data's last sample).")
+    var to: String?
+
+    @Option(help: "Evaluation slots: prometheus (live Prometheus's) or start (--from + k × interval).")
+    var align: ReplayAlignmentArgument = .prometheus
+
+    @Option(help: "Evaluate every group at this interval instead of its own (a duration such as 30s).")
+    var evalInterval: String?
+
+    @Option(help: "How far back an instant selector looks for a sample.")
+    var lookbackDelta: String = "5m"
+
+    @Option(name: .long, parsing: .upToNextOption, help: "An external label K=V for templates (repeatable).")
+    var externalLabel: [String] = []
+
+    @Option(help: "The external URL templates see.")
+    var externalURL: String = ""
+
+    /// Opens the data and reads every option; `fail` reports a problem and does not return.
+    func configuration(flapWindow: Int64? = nil, fail: (String) -> Never) -> (ReadOnlyDB, ReplayConfiguration) {
+        guard let data else { fail("--data: the data directory is needed") }
+        let interval: Int64?
+        let lookback: Int64
+        var labels = Labels.Builder()
+        do {
+            interval = try evalInterval.map { try QueryTime.duration($0, option: "--eval-interval") }
+            lookback = try QueryTime.duration(lookbackDelta, option: "--lookback-delta")
+            for pair in externalLabel {
+                guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                    throw ValidationError("--external-label: expected K=V, got \"\(pair)\"")
+                }
+                labels.set(String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+            }
+        } catch {
+            fail("\(error)")
+        }
+        if let interval, interval <= 0 { fail("--eval-interval: must be positive") }
+        let db: ReadOnlyDB
+        do {
+            db = try ReadOnlyDB(directory: data)
+        } catch {
+            fail("\(error)")
+        }
+        for broken in db.brokenBlocks {
+            printError("warning: skipping block \(broken.directory): \(broken.error)")
+        }
+        let dataStart = db.minTime
+        let start: Int64, end: Int64
+        do {
+            guard let s = try from.map({ try QueryTime.timestamp($0, option: "--from") }) ?? dataStart,
+                  let e = try to.map({ try QueryTime.timestamp($0, option: "--to") }) ?? db.maxTime
+            else {
+                throw ValidationError("the data directory \(data) holds no samples: give --from and --to")
+            }
+            start = s
+            end = e
+        } catch {
+            fail("\(error)")
+        }
+        guard end >= start else { fail("--to must not be before --from") }
+        var configuration = ReplayConfiguration(
+            from: start, to: end, alignment: align.alignment, evaluationInterval: interval, lookbackDelta: lookback,
+            externalLabels: labels.build(), externalURL: externalURL, dataStart: dataStart)
+        if let flapWindow { configuration.flapWindow = flapWindow }
+        return (db, configuration)
+    }
+}
+
+/// Loads rule files, printing every problem as FILE:LINE:COLUMN and exiting with `status`.
+func loadRuleFiles(_ paths: [String], exitStatus status: Int32) -> [RuleFile] {
+    do throws(RuleFileError) {
+        return try RuleFileLoader.load(paths: paths)
+    } catch {
+        for diagnostic in error.diagnostics { printError(diagnostic.description) }
+        Foundation.exit(status)
+    }
+}
+
+/// Writes a report to `path` (atomically) or to standard output.
+func writeReport(_ text: String, to path: String?, fail: (String) -> Never) {
+    if let path {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            fail("cannot write \(path): \(error.localizedDescription)")
+        }
+    } else {
+        var out = BufferedOutput()
+        out.write(text)
+        out.flush()
+    }
+}
