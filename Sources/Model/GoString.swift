@@ -2,7 +2,12 @@
 public enum GoString {
     /// Quotes `s` with double quotes, escaping `"` and `\`, and writing control and
     /// non-printable characters as Go escapes (`\n`, `\x01`, `\u2028`, …).
-    public static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String { quote(s, asciiOnly: false) }
+
+    /// `strconv.QuoteToASCII`: like ``quote(_:)``, and every non-ASCII character escaped too.
+    public static func quoteToASCII(_ s: String) -> String { quote(s, asciiOnly: true) }
+
+    private static func quote(_ s: String, asciiOnly: Bool) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {
@@ -17,7 +22,7 @@ public enum GoString {
             case "\t": out += "\\t"
             case "\u{0B}": out += "\\v"
             default:
-                if isPrintable(scalar) {
+                if asciiOnly ? (scalar.value >= 0x20 && scalar.value < 0x7F) : isPrintable(scalar) {
                     out.unicodeScalars.append(scalar)
                 } else if scalar.value < 0x80 {
                     out += "\\x" + hex(scalar.value, width: 2)

@@ -6,33 +6,7 @@ enum GoQuote {
     static func quote(_ s: String) -> String { GoString.quote(s) }
 
     /// `strconv.QuoteToASCII`.
-    static func quoteASCII(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{0B}": out += "\\v"
-            default:
-                if scalar.value >= 0x20 && scalar.value < 0x7F {
-                    out.unicodeScalars.append(scalar)
-                } else if scalar.value < 0x80 {
-                    out += "\\x" + hex(scalar.value, 2)
-                } else if scalar.value < 0x10000 {
-                    out += "\\u" + hex(scalar.value, 4)
-                } else {
-                    out += "\\U" + hex(scalar.value, 8)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quoteASCII(_ s: String) -> String { GoString.quoteToASCII(s) }
 
     /// `strconv.QuoteRune`.
     static func quoteRune(_ r: Unicode.Scalar) -> String {
