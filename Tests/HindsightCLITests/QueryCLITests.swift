@@ -117,7 +117,7 @@ struct QueryCLITests {
         let theirs = try Self.makeData(in: dir, with: promtool)
         let config = dir.path + "/prometheus.yml"
         try "global:\n  scrape_interval: 1h\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let port = try Self.freePort()
+        let port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: prometheus)
         process.arguments = [
@@ -194,21 +194,5 @@ struct QueryCLITests {
             }
         }
         return out
-    }
-
-    /// A TCP port on the loopback interface that is free right now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw CocoaError(.fileWriteUnknown) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -169,7 +169,7 @@ import TSDB
         #expect(try OutputBlocks.write(report, into: out).count == 3)
         let config = data.path + "/prometheus.yml"
         try "global:\n  scrape_interval: 1m\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let port = 20_000 + Int(ProcessInfo.processInfo.processIdentifier % 20_000)
+        let port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: prometheus)
         process.arguments = [

@@ -20,7 +20,7 @@ struct PrometheusSlotTests {
             .write(toFile: rules, atomically: true, encoding: .utf8)
         let config = dir.path + "/prometheus.yml"
         try "global:\n  evaluation_interval: 3s\nrule_files: ['\(rules)']\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let port = 20_000 + Int(getpid() % 20_000)
+        let port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: prometheus)
         process.arguments = ["--config.file=\(config)", "--storage.tsdb.path=\(dir.path)/data", "--web.listen-address=127.0.0.1:\(port)"]
