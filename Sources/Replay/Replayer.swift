@@ -73,7 +73,7 @@ public struct Replayer: Sendable {
         let from = configuration.from, to = configuration.to
         var groups = makeGroups()
         let start = evaluationStart(groups: groups)
-        let storage = OverlayStorage(base: data)
+        let storage = OverlayStorage(base: WindowCache(base: data))
         var next = groups.map { firstSlot(of: $0, atOrAfter: start) }
 
         // Rule indices across all groups, in file order.
