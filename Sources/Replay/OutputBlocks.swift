@@ -62,7 +62,7 @@ public enum OutputBlocks {
                     let n = try iterator.next(into: buffer)
                     if n == 0 { break }
                     for sample in buffer[0..<n] where sample.timestamp >= from && sample.timestamp <= to {
-                        let window = ReplayFormat.floorDiv(sample.timestamp, blockDuration) * blockDuration
+                        let window = floorDivide(sample.timestamp, blockDuration) * blockDuration
                         try writers[window, default: BlockWriter(chunkRange: blockDuration)]
                             .append(labels, sample.timestamp, sample.value)
                     }

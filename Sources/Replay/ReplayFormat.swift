@@ -20,9 +20,9 @@ enum ReplayFormat {
 
     /// RFC 3339 in UTC: `2024-05-01T12:00:00Z`, with `.123` when the time has milliseconds.
     static func time(_ ms: Int64) -> String {
-        let seconds = floorDiv(ms, 1000)
+        let seconds = floorDivide(ms, 1000)
         let millis = ms - seconds * 1000
-        let days = floorDiv(seconds, 86_400)
+        let days = floorDivide(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
         let (y, m, d) = civil(fromDays: days)
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
@@ -37,7 +37,7 @@ enum ReplayFormat {
     /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian).
     static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
         let z = z0 + 719_468
-        let era = floorDiv(z, 146_097)
+        let era = floorDivide(z, 146_097)
         let doe = z - era * 146_097
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
@@ -62,9 +62,4 @@ enum ReplayFormat {
 
     /// A value as Prometheus prints it (Go's shortest `%g`).
     static func value(_ v: Double) -> String { GoFloat.format(v) }
-
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
 }

@@ -115,7 +115,7 @@ public final class DB: Queryable, @unchecked Sendable {
         while true {
             let minTime = head.minTime, maxTime = head.maxTime
             guard minTime != .max, maxTime != .min else { break }
-            let start = OpenMetricsBackfill.floorDiv(minTime, options.blockRange) * options.blockRange
+            let start = floorDivide(minTime, options.blockRange) * options.blockRange
             let end = start + options.blockRange
             // Compact only once the head holds 1.5 ranges, so late samples can still land.
             guard maxTime - start >= options.blockRange * 3 / 2 else { break }

@@ -195,7 +195,7 @@ extension Evaluator {
         let lastRef = (pinned ?? end) - subquery.offset
         // The first step-aligned time after the start of the first window (left-open).
         let lower = firstRef - subquery.range
-        var innerStart = step * floorDiv(lower, step)
+        var innerStart = step * floorDivide(lower, step)
         if innerStart <= lower { innerStart += step }
         var inner = Evaluator(
             start: innerStart, end: lastRef, interval: step, query: query, options: options,
@@ -249,12 +249,4 @@ extension Evaluator {
         }
         return out
     }
-}
-
-/// Division rounding towards negative infinity (Go's `/` truncates; Prometheus's
-/// alignment code relies on non-negative times, this stays right for negative ones too).
-@inline(__always)
-func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-    let q = a / b
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// Axis ticks for the report's SVG charts: time ticks at round UTC instants, value ticks at
 /// 1, 2 or 5 × 10^k.
@@ -21,13 +22,13 @@ enum SVGAxes {
     static func timeTicks(from: Int64, to: Int64, maxTicks: Int = 8) -> [Tick] {
         let span = max(1, to - from)
         let step = timeSteps.first { span / $0 <= Int64(maxTicks) } ?? timeSteps.last!
-        var t = ReplayFormat.floorDiv(from, step) * step
+        var t = floorDivide(from, step) * step
         if t < from { t += step }
         var ticks: [Tick] = []
         var lastDay: Int64?
         while t <= to && ticks.count <= maxTicks * 2 {
-            let seconds = ReplayFormat.floorDiv(t, 1000)
-            let day = ReplayFormat.floorDiv(seconds, 86_400)
+            let seconds = floorDivide(t, 1000)
+            let day = floorDivide(seconds, 86_400)
             let secondOfDay = seconds - day * 86_400
             let (y, m, d) = ReplayFormat.civil(fromDays: day)
             func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }

@@ -148,7 +148,7 @@ public struct AlertingRule: Sendable {
             outputs.append(RuleOutputSample(labels: alertSeries(alert, name: "ALERTS", state: true), timestamp: stamp, value: 1))
             outputs.append(RuleOutputSample(
                 labels: alertSeries(alert, name: "ALERTS_FOR_STATE", state: false), timestamp: stamp,
-                value: Double(floorDiv(alert.activeAt, 1000))))
+                value: Double(floorDivide(alert.activeAt, 1000))))
         }
         alertLabels.trim(keeping: current.count)
         if limit > 0 && activeCount > limit {
@@ -179,12 +179,4 @@ public struct AlertingRule: Sendable {
         if state { builder.set("alertstate", alert.state.rawValue) }
         return builder.build()
     }
-}
-
-/// Division rounding towards negative infinity (Go's `time.Unix()` of a time before 1970
-/// rounds down too).
-@inline(__always)
-func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-    let q = a / b
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }

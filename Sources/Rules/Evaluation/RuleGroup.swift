@@ -98,7 +98,7 @@ public struct RuleGroup: Sendable {
         // as Prometheus stores it, so look for the last slot before the next millisecond.
         let adjusted = (time + 1) * 1_000_000 - 1 - offset
         let base = adjusted - ((adjusted % intervalNanos) + intervalNanos) % intervalNanos
-        return floorDiv(base + offset, 1_000_000)
+        return floorDivide(base + offset, 1_000_000)
     }
 
     /// Live mode: after evaluating `slot`, with the wall clock now at `now` (ms), the slot to

@@ -1,3 +1,5 @@
+import Model
+
 /// The methods a template can call on the values Prometheus's functions return: `toTime`'s
 /// `*time.Time` and `toDuration`'s `time.Duration` (and the `time.Month`/`time.Weekday` they give).
 enum Methods {
@@ -14,12 +16,6 @@ enum Methods {
         TemplateFunction(params: params, variadic: nil, isBuiltin: false) { args, _ in body(args) }
     }
 
-    /// Floor division, as Go's `Unix`, `UnixMilli`, `UnixMicro` round toward the past.
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
-
     private static func timeMethod(_ ns: Int64, _ name: String) -> TemplateFunction? {
         let t = GoCivilTime(nanoseconds: ns)
         switch name {
@@ -29,9 +25,9 @@ enum Methods {
                 return .string(t.format(layout))
             }
         case "String": return method([]) { _ in .string(GoTime.format(nanoseconds: ns)) }
-        case "Unix": return method([]) { _ in .int64(floorDiv(ns, 1_000_000_000)) }
-        case "UnixMilli": return method([]) { _ in .int64(floorDiv(ns, 1_000_000)) }
-        case "UnixMicro": return method([]) { _ in .int64(floorDiv(ns, 1_000)) }
+        case "Unix": return method([]) { _ in .int64(floorDivide(ns, 1_000_000_000)) }
+        case "UnixMilli": return method([]) { _ in .int64(floorDivide(ns, 1_000_000)) }
+        case "UnixMicro": return method([]) { _ in .int64(floorDivide(ns, 1_000)) }
         case "UnixNano": return method([]) { _ in .int64(ns) }
         case "UTC", "Local": return method([]) { _ in .time(nanoseconds: ns, pointer: false) }
         case "Year": return method([]) { _ in .int(Int(t.year)) }

@@ -59,7 +59,7 @@ public enum OpenMetricsBackfill {
             guard let t = sample.timestamp else {
                 throw .missingTimestamp(series: sample.labels, line: parser.line)
             }
-            let window = floorDiv(t, blockDuration) * blockDuration
+            let window = floorDivide(t, blockDuration) * blockDuration
             do throws(BlockWriter.AppendError) {
                 try writers[window, default: BlockWriter(chunkRange: blockDuration)].append(sample.labels, t, sample.value)
             } catch {
@@ -85,10 +85,5 @@ public enum OpenMetricsBackfill {
             }
         }
         return report
-    }
-
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 }

@@ -58,7 +58,7 @@ public struct Compactor: Sendable {
         var current: [BlockMeta] = []
         var windowStart = Int64.min
         for block in blocks {
-            let start = OpenMetricsBackfill.floorDiv(block.minTime, range) * range
+            let start = floorDivide(block.minTime, range) * range
             guard block.maxTime <= start + range else { continue }
             if start != windowStart {
                 if !current.isEmpty { groups.append(current) }
