@@ -38,7 +38,7 @@ public enum GoString {
     }
 
     /// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and ASCII space.
-    static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.value < 0x80 { return scalar.value >= 0x20 && scalar.value < 0x7f }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,

@@ -149,20 +149,7 @@ enum GoUnicode {
     }
 
     /// `unicode.IsPrint` / `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols, ASCII space.
-    static func isPrint(_ s: Unicode.Scalar) -> Bool {
-        if s.value < 0x80 { return s.value >= 0x20 && s.value < 0x7F }
-        switch s.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .enclosingMark,
-             .decimalNumber, .letterNumber, .otherNumber,
-             .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-             .initialPunctuation, .finalPunctuation, .otherPunctuation,
-             .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
-            return true
-        default:
-            return false
-        }
-    }
+    static func isPrint(_ s: Unicode.Scalar) -> Bool { GoString.isPrintable(s) }
 
     /// `unicode.ToUpper` (simple case mapping: characters whose upper case is several
     /// characters stay unchanged, as in Go).
