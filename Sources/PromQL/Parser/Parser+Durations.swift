@@ -203,4 +203,21 @@ extension Parser {
             return 0
         }
     }
+
+    /// An optionally signed number or duration (seconds), as `@ t` and `fill (v)` take one;
+    /// anything else is the error "unexpected … in `context`, expected `expected`".
+    mutating func signedNumber(_ context: String, expected: String) throws(ParseError) -> Double {
+        var sign = 1.0
+        if current.kind == .add || current.kind == .sub {
+            if advance().kind == .sub { sign = -1 }
+        }
+        let value: Double
+        switch current.kind {
+        case .number: value = numberValue(current)
+        case .duration: value = durationSeconds(current)
+        default: throw unexpected(context, expected: expected)
+        }
+        advance()
+        return sign * value
+    }
 }

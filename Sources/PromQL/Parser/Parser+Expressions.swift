@@ -70,26 +70,15 @@ extension Parser {
               peek().kind == .leftParen {
             let keyword = advance()
             advance()
-            var sign = 1.0
-            if current.kind == .sub || current.kind == .add {
-                if advance().kind == .sub { sign = -1 }
-            }
-            let token = current
-            let value: Double
-            switch token.kind {
-            case .number: value = numberValue(token)
-            case .duration: value = durationSeconds(token)
-            default: throw unexpected("fill modifier", expected: "number")
-            }
-            advance()
+            let value = try signedNumber("fill modifier", expected: "number")
             try expect(.rightParen, "fill modifier", expected: "\")\"")
             fillPosition = PositionRange(start: keyword.start, end: lastEnd)
             switch keyword.text.lowercased() {
-            case "fill_left": matching.fill.lhs = sign * value
-            case "fill_right": matching.fill.rhs = sign * value
+            case "fill_left": matching.fill.lhs = value
+            case "fill_right": matching.fill.rhs = value
             default:
-                matching.fill.lhs = sign * value
-                matching.fill.rhs = sign * value
+                matching.fill.lhs = value
+                matching.fill.rhs = value
             }
         }
         return (matching, returnBool, fillPosition)

@@ -45,19 +45,7 @@ extension Parser {
             default:
                 throw unexpected(context, expected: "identifier or \"}\"")
             }
-            switch current.kind {
-            case .comma:
-                advance()
-                if current.kind == .rightBrace {
-                    advance()
-                    return labels
-                }
-            case .rightBrace:
-                advance()
-                return labels
-            default:
-                throw unexpected(context, expected: "\",\" or \"}\"")
-            }
+            if try endOfBraceList(context) { return labels }
         }
     }
 }

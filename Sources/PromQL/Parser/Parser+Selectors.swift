@@ -64,19 +64,7 @@ extension Parser {
             default:
                 throw unexpected(context, expected: "identifier or \"}\"")
             }
-            switch current.kind {
-            case .comma:
-                advance()
-                if current.kind == .rightBrace {
-                    advance()
-                    return matchers
-                }
-            case .rightBrace:
-                advance()
-                return matchers
-            default:
-                throw unexpected(context, expected: "\",\" or \"}\"")
-            }
+            if try endOfBraceList(context) { return matchers }
         }
     }
 
@@ -160,19 +148,7 @@ extension Parser {
             try expect(.rightParen, "@", expected: "timestamp")
             modifier = isKeyword(which, .start) ? .start : .end
         } else {
-            var sign = 1.0
-            if current.kind == .add || current.kind == .sub {
-                if advance().kind == .sub { sign = -1 }
-            }
-            let token = current
-            let value: Double
-            switch token.kind {
-            case .number: value = numberValue(token)
-            case .duration: value = durationSeconds(token)
-            default: throw unexpected("@", expected: "timestamp")
-            }
-            advance()
-            let seconds = sign * value
+            let seconds = try signedNumber("@", expected: "timestamp")
             if !seconds.isFinite || seconds >= 9.223372036854775807e18 || seconds <= -9.223372036854775808e18 {
                 record("timestamp out of bounds for @ modifier: \(GoFormat.fixed6(seconds))", expr.position)
             }
@@ -199,6 +175,23 @@ extension Parser {
         default:
             record("@ modifier must be preceded by an instant vector selector or range vector selector or a subquery", expr.position)
             return expr
+        }
+    }
+
+    /// After an item of a `{…}` list: consumes `,` (and a `}` right after it) or `}`, and
+    /// says whether the list ended.
+    mutating func endOfBraceList(_ context: String) throws(ParseError) -> Bool {
+        switch current.kind {
+        case .comma:
+            advance()
+            guard current.kind == .rightBrace else { return false }
+            advance()
+            return true
+        case .rightBrace:
+            advance()
+            return true
+        default:
+            throw unexpected(context, expected: "\",\" or \"}\"")
         }
     }
 }
