@@ -171,9 +171,7 @@ extension Evaluator {
             scalarsByStep.append(values)
         }
         var out: [EvalSeries] = []
-        var context = FunctionContext(
-            evaluationTime: start, query: queryText, callPosition: call.position,
-            argumentPositions: call.args.map(\.position), annotations: Annotations())
+        var context = functionContext(call, at: start)
         for series in argument.series {
             try limits.check()
             let samples = series.points

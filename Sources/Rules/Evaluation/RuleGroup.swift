@@ -40,6 +40,8 @@ public struct RuleGroup: Sendable {
     public let interval: Int64
     public let queryOffset: Int64
     public let limit: Int
+    /// Prometheus's `labels.Hash` of `{file, name}`, from which the slot offset comes.
+    private let identityHash: UInt64
     public private(set) var rules: [Rule]
     /// The output series of each rule at the previous evaluation, in output order, for
     /// stale markers.
@@ -57,6 +59,7 @@ public struct RuleGroup: Sendable {
         interval = definition.interval ?? options.defaultInterval
         queryOffset = definition.queryOffset ?? options.defaultQueryOffset
         limit = definition.limit
+        identityHash = XXHash64.hash(Labels(["file": file, "name": definition.name]))
         self.options = options
         rules = definition.rules.map { rule in
             // Group labels first, then the rule's (rule labels win).
@@ -83,17 +86,15 @@ public struct RuleGroup: Sendable {
 
     /// The group's offset inside its interval: Prometheus's hash of the file and group name,
     /// so that groups spread over the interval and every restart keeps the same slots.
-    public var slotOffset: Int64 {
-        let identity = Labels(["file": file, "name": name])
-        // Prometheus computes this in nanoseconds; keep its arithmetic, then back to ms.
-        let intervalNanos = UInt64(interval) * 1_000_000
-        return Int64(XXHash64.hash(identity) % intervalNanos) / 1_000_000
-    }
+    public var slotOffset: Int64 { offsetNanos / 1_000_000 }
+
+    /// The same offset in nanoseconds, the unit Prometheus computes slots in.
+    private var offsetNanos: Int64 { Int64(identityHash % UInt64(interval * 1_000_000)) }
 
     /// The latest evaluation slot at or before `time` (ms), as Prometheus's `EvalTimestamp`.
     public func slot(atOrBefore time: Int64) -> Int64 {
         let intervalNanos = interval * 1_000_000
-        let offset = Int64(XXHash64.hash(Labels(["file": file, "name": name])) % UInt64(intervalNanos))
+        let offset = offsetNanos
         // Slots are nanosecond instants; a slot belongs to millisecond `floor(slot / 1e6)`,
         // as Prometheus stores it, so look for the last slot before the next millisecond.
         let adjusted = (time + 1) * 1_000_000 - 1 - offset
