@@ -84,7 +84,7 @@ public struct Engine: Sendable {
             resolved.forEachNode { node in
                 guard case .call(let call) = node, Self.sortingFunctions.contains(call.function.name) else { return }
                 annotations.warn(
-                    "PromQL warning: sort is ineffective for range queries since results are always ordered by labels (\(call.position.startLineColumn(in: query)))")
+                    "PromQL warning: sort is ineffective for range queries since results are always ordered by labels \(call.position.annotationSuffix(in: query))")
             }
         }
         return QueryResult(value: .matrix(matrix), annotations: annotations)

@@ -172,6 +172,6 @@ extension Evaluator {
     }
 
     func positionSuffix(_ position: PositionRange) -> String {
-        "(\(position.startLineColumn(in: queryText)))"
+        position.annotationSuffix(in: queryText)
     }
 }

@@ -20,7 +20,7 @@ struct FunctionContext {
 
     /// `(LINE:COL)` for a position, as annotation messages end.
     func positionSuffix(_ position: PositionRange) -> String {
-        "(\(position.startLineColumn(in: query)))"
+        position.annotationSuffix(in: query)
     }
 }
 

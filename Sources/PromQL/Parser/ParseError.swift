@@ -36,4 +36,9 @@ extension PositionRange {
         let column = end - lineStart + 1
         return "\(line):\(column)"
     }
+
+    /// `(LINE:COL)`, the suffix of Prometheus's warning and info annotations.
+    public func annotationSuffix(in query: String) -> String {
+        "(\(startLineColumn(in: query)))"
+    }
 }
