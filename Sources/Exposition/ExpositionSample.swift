@@ -33,22 +33,25 @@ public struct ExpositionSample: Sendable, Hashable {
     public var value: Double
     /// Milliseconds since the epoch, when the line carried a timestamp.
     public var timestamp: Timestamp?
-    public var exemplar: Exemplar?
+    /// Defaults to nil through its declaration, not an assignment in an initialiser: an
+    /// initialiser that assigns it leaves the value in a stack slot that is copied out
+    /// and destroyed (a retain and release of every field per sample).
+    public var exemplar: Exemplar? = nil
 
     public init(labels: Labels, value: Double, timestamp: Timestamp? = nil, exemplar: Exemplar? = nil) {
-        self.init(name: labels.metricName ?? "", labels: labels, value: value, timestamp: timestamp, exemplar: exemplar)
+        self.init(name: labels.metricName ?? "", labels: labels, value: value, timestamp: timestamp)
+        self.exemplar = exemplar
     }
 
     /// For parsers, which know the name already: `name` must be `labels`' `__name__`.
-    /// Not inlined on purpose: inlined into `.sample(…)`, the optimiser builds the value
-    /// twice and copies it (a retain and release of every field per sample).
+    /// No exemplar (set it afterwards): see ``exemplar``. Not inlined on purpose: inlined
+    /// into `.sample(…)`, the optimiser builds the value twice and copies it.
     @inline(never)
-    init(name: String, labels: Labels, value: Double, timestamp: Timestamp?, exemplar: Exemplar? = nil) {
+    init(name: String, labels: Labels, value: Double, timestamp: Timestamp?) {
         self.name = name
         self.labels = labels
         self.value = value
         self.timestamp = timestamp
-        self.exemplar = exemplar
     }
 
     /// Bitwise value comparison, so that NaN samples equal themselves.

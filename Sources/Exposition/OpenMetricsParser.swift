@@ -183,7 +183,9 @@ public struct OpenMetricsParser: ExpositionParser {
             }
         }
         try endLine(&s, after: "the sample")
-        return .sample(ExpositionSample(name: name, labels: sampleLabels, value: value, timestamp: timestamp, exemplar: exemplar))
+        var sample = ExpositionSample(name: name, labels: sampleLabels, value: value, timestamp: timestamp)
+        if let exemplar { sample.exemplar = exemplar }
+        return .sample(sample)
     }
 
     /// A float token ending at a space or newline.
