@@ -2,7 +2,8 @@
 // Hindsight: a Prometheus-compatible monitoring server with a deterministic rule replay engine.
 // Module layout (dependencies point one way):
 //   Model ← Exposition ← TSDB ← PromQL ← Rules ← Replay / Snapshot / Scrape ← Server ← hindsight
-// C and C++ libraries from Debian come in through small targets (CRE2 for RE2, CSnappy for snappy).
+// C and C++ libraries from Debian come in through small targets (CRE2 for RE2, CSnappy for
+// snappy, CArchive for libarchive, CCrypto for OpenSSL's SHA-256).
 import PackageDescription
 
 let package = Package(
@@ -16,6 +17,7 @@ let package = Package(
         .library(name: "PromQL", targets: ["PromQL"]),
         .library(name: "Rules", targets: ["Rules"]),
         .library(name: "Replay", targets: ["Replay"]),
+        .library(name: "Snapshot", targets: ["Snapshot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +32,10 @@ let package = Package(
         ),
         // Snappy (Debian's libsnappy-dev) for compressed WAL records and remote write.
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        // libarchive (Debian's libarchive-dev) for snapshot tarballs.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // OpenSSL's libcrypto (Debian's libssl-dev) for the SHA-256 of snapshot files.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // CRC-32C with the SSE4.2 instruction (the checksum of every TSDB file section).
         .target(name: "CCRC32C"),
         .target(name: "Model", dependencies: ["CRE2"]),
@@ -40,12 +46,14 @@ let package = Package(
         .target(name: "Rules", dependencies: ["Model", "TSDB", "PromQL", .product(name: "Yams", package: "Yams")]),
         // Deterministic back-testing of rule files over historical blocks.
         .target(name: "Replay", dependencies: ["Model", "TSDB", "PromQL", "Rules"]),
+        // Snapshot tarballs: export, inspect, verify and import blocks between machines.
+        .target(name: "Snapshot", dependencies: ["Model", "TSDB", "CArchive", "CCrypto"]),
         // Runs Prometheus's promqltest scripts (`hindsight test promql`, the conformance suite).
         .target(name: "PromQLTest", dependencies: ["PromQL", "TSDB", "Model"]),
         .executableTarget(
             name: "hindsight",
             dependencies: [
-                "Model", "Exposition", "TSDB", "PromQL", "PromQLTest", "Rules", "Replay",
+                "Model", "Exposition", "TSDB", "PromQL", "PromQLTest", "Rules", "Replay", "Snapshot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +71,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Rules", "PromQL", "TSDB", "Model", "TestSupport"]),
+        .testTarget(name: "SnapshotTests", dependencies: ["Snapshot", "TSDB", "Model", "TestSupport"]),
         .testTarget(name: "HindsightCLITests", dependencies: ["hindsight", "Exposition", "Model", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6],

@@ -33,7 +33,7 @@ public final class DB: Queryable, @unchecked Sendable {
     public let options: Options
     public let head: Head
     private let wal: WriteAheadLog
-    private let lockDescriptor: Int32
+    private let directoryLock: DirectoryLock
     private let lock = NSLock()
     private var blockList: [Block]
     /// Problems found while opening (repaired WAL tails, unreadable blocks), for the log.
@@ -45,7 +45,7 @@ public final class DB: Queryable, @unchecked Sendable {
         self.directory = directory
         self.options = options
         try FileIO.createDirectory(directory)
-        lockDescriptor = try DB.acquireLock(directory)
+        directoryLock = try DirectoryLock(directory: directory)
         var warnings: [String] = []
         // Leftovers of a crash during a block write or deletion.
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
@@ -64,7 +64,7 @@ public final class DB: Queryable, @unchecked Sendable {
             warnings += wal.repairWarnings
             try DB.replay(directory + "/wal", into: head, after: blockList.map(\.meta.maxTime).max())
         } catch {
-            DB.releaseLock(lockDescriptor)
+            directoryLock.release()
             throw error
         }
         self.warnings = warnings
@@ -75,7 +75,7 @@ public final class DB: Queryable, @unchecked Sendable {
     deinit {
         if !closed {
             try? wal.close()
-            DB.releaseLock(lockDescriptor)
+            directoryLock.release()
         }
     }
 
@@ -86,7 +86,7 @@ public final class DB: Queryable, @unchecked Sendable {
             return !closed
         }
         guard first else { return }
-        defer { DB.releaseLock(lockDescriptor) }
+        defer { directoryLock.release() }
         try wal.close()
     }
 
@@ -220,7 +220,7 @@ public final class DB: Queryable, @unchecked Sendable {
     }
 
     /// Removes a block folder: renamed first, so a crash never leaves half a block behind.
-    static func removeBlock(_ path: String) throws(TSDBError) {
+    public static func removeBlock(_ path: String) throws(TSDBError) {
         let doomed = path + ".tmp-for-deletion"
         guard rename(path, doomed) == 0 else {
             throw .io(path: path, reason: "cannot move the block aside for deletion: \(String(cString: strerror(errno)))")
@@ -285,23 +285,5 @@ public final class DB: Queryable, @unchecked Sendable {
             }
         }
         if let persisted { head.truncate(before: persisted) }
-    }
-
-    // MARK: Lock file
-
-    static func acquireLock(_ directory: String) throws(TSDBError) -> Int32 {
-        let path = directory + "/lock"
-        let fd = open(path, O_RDWR | O_CREAT, 0o644)
-        guard fd >= 0 else { throw .io(path: path, reason: "cannot open the lock file: \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            Foundation.close(fd)
-            throw .io(path: path, reason: "the data directory is in use by another process (its lock file is held)")
-        }
-        return fd
-    }
-
-    static func releaseLock(_ fd: Int32) {
-        flock(fd, LOCK_UN)
-        Foundation.close(fd)
     }
 }

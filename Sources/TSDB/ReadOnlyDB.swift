@@ -52,7 +52,7 @@ public final class ReadOnlyDB: Queryable {
     }
 
     /// A ULID: 26 characters of Crockford base32 (blocks being written end in `.tmp…` and are skipped).
-    static func isBlockName(_ name: String) -> Bool {
+    public static func isBlockName(_ name: String) -> Bool {
         name.utf8.count == 26 && name.utf8.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
         }

@@ -11,7 +11,7 @@ struct Hindsight: ParsableCommand {
             between machines, and run a live Prometheus-compatible server.
             """,
         version: HindsightVersion.description,
-        subcommands: [Check.self, TSDBCommand.self, QueryCommand.self, TestCommand.self, ReplayCommand.self, Bench.self, Debug.self]
+        subcommands: [Check.self, TSDBCommand.self, QueryCommand.self, TestCommand.self, ReplayCommand.self, SnapshotCommand.self, Bench.self, Debug.self]
     )
 }
 

@@ -35,6 +35,12 @@ public struct BlockMeta: Codable, Sendable, Hashable {
         public var ulid: String
         public var minTime: Timestamp
         public var maxTime: Timestamp
+
+        public init(ulid: String, minTime: Timestamp, maxTime: Timestamp) {
+            self.ulid = ulid
+            self.minTime = minTime
+            self.maxTime = maxTime
+        }
     }
 
     /// Reads and checks `meta.json` in `directory`.

@@ -72,6 +72,18 @@ public struct BlockWriter {
         sampleCount += 1
     }
 
+    /// Appends every sample of the series `querier` selects with `matchers` (every series
+    /// when none are given), in the querier's order.
+    public mutating func append(contentsOf querier: any Querier, matching matchers: [LabelMatcher] = []) throws {
+        let selection = matchers.isEmpty ? [try LabelMatcher(.regexMatch, LabelName.metricName, ".*")] : matchers
+        var set = try querier.select(selection, hints: nil)
+        while let series = try set.next() {
+            let labels = series.labels
+            var iterator = series.makeIterator()
+            while let sample = try iterator.next() { try append(labels, sample.timestamp, sample.value) }
+        }
+    }
+
     /// Writes the block into `directory` and returns its metadata. `range` overrides the
     /// block's [minTime, maxTime) (compactions keep their inputs' range); `compaction`
     /// the level-1 history of a freshly cut block.

@@ -59,8 +59,10 @@ enum LabelsPackerSize {
 }
 
 /// Durable file writes: write, fsync, and fsync of the containing folder after renames.
-enum FileIO {
-    static func write(_ bytes: [UInt8], to path: String) throws(TSDBError) {
+/// Small durable file operations: whole-file writes and folder syncs, fsynced, with errors
+/// that name the path.
+public enum FileIO {
+    public static func write(_ bytes: [UInt8], to path: String) throws(TSDBError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw .io(path: path, reason: "cannot create the file: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -75,14 +77,14 @@ enum FileIO {
         guard fsync(fd) == 0 else { throw .io(path: path, reason: "fsync failed: \(String(cString: strerror(errno)))") }
     }
 
-    static func syncDirectory(_ path: String) throws(TSDBError) {
+    public static func syncDirectory(_ path: String) throws(TSDBError) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw .io(path: path, reason: "cannot open the folder: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw .io(path: path, reason: "fsync failed: \(String(cString: strerror(errno)))") }
     }
 
-    static func createDirectory(_ path: String) throws(TSDBError) {
+    public static func createDirectory(_ path: String) throws(TSDBError) {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {

@@ -81,12 +81,7 @@ public struct Compactor: Sendable {
             throw TSDBError.invalidMeta(file: directory, reason: "nothing to compact")
         }
         var writer = BlockWriter(chunkRange: chunkRange)
-        let querier = MergeQuerier(try blocks.map { try $0.querier(mint: mint, maxt: maxt - 1) })
-        var set = try querier.select([try LabelMatcher(.regexMatch, LabelName.metricName, ".*")], hints: nil)
-        while let series = try set.next() {
-            var iterator = series.makeIterator()
-            while let sample = try iterator.next() { try writer.append(series.labels, sample.timestamp, sample.value) }
-        }
+        try writer.append(contentsOf: MergeQuerier(try blocks.map { try $0.querier(mint: mint, maxt: maxt - 1) }))
         if writer.isEmpty { return nil }
         let level = (blocks.map(\.meta.compaction.level).max() ?? 0) + 1
         let sources = Array(Set(blocks.flatMap { $0.meta.compaction.sources ?? [$0.meta.ulid] })).sorted()
