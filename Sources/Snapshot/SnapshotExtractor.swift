@@ -42,6 +42,7 @@ enum SnapshotExtractor {
 
         while let entry = try reader.next() {
             defer { isFirst = false; progress?(reader.bytesRead) }
+            try requirePlainFileOrLink(entry)
             let (kind, entryPrefix) = try EntryPath.classify(entry.path, isDirectory: entry.type == .directory)
             let normalized = try EntryPath.components(entry.path).joined(separator: "/")
             guard seen.insert(normalized).inserted else {
@@ -60,7 +61,6 @@ enum SnapshotExtractor {
                 listed = manifest!.filesByPath
             case .notBlockData:
                 guard manifest == nil else { throw .refusedEntry(entry: entry.path, reason: "not listed in the manifest") }
-                try requirePlainFileOrLink(entry)
                 skipped.append(entry.path)
                 try reader.skipData()
             case let .blockFile(ulid, relative):
@@ -130,7 +130,7 @@ enum SnapshotExtractor {
         }
     }
 
-    /// Even skipped entries may not be links or special files.
+    /// No entry, not even a skipped one or a folder's, may be a link or a special file.
     private static func requirePlainFileOrLink(_ entry: ArchiveEntry) throws(SnapshotError) {
         switch entry.type {
         case .file, .directory: return
