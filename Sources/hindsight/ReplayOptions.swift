@@ -3,6 +3,7 @@ import Foundation
 import Model
 import Replay
 import Rules
+import Snapshot
 import TSDB
 
 /// The data, range and evaluation options `hindsight replay` and `hindsight replay diff`
@@ -10,6 +11,12 @@ import TSDB
 struct ReplayEvaluationOptions: ParsableArguments {
     @Option(help: "The data directory, a folder of Prometheus blocks or an admin snapshot.")
     var data: String?
+
+    @Option(help: "Replay from a snapshot tarball instead of --data (verified, unpacked into --tmp-dir, always removed).")
+    var snapshot: String?
+
+    @Option(help: "Where --snapshot is unpacked.")
+    var tmpDir: String = NSTemporaryDirectory()
 
     @Option(help: "Start of the range: RFC 3339 or Unix seconds (default: the data's first sample).")
     var from: String?
@@ -34,7 +41,10 @@ struct ReplayEvaluationOptions: ParsableArguments {
 
     /// Opens the data and reads every option; `fail` reports a problem and does not return.
     func configuration(flapWindow: Int64? = nil, fail: (String) -> Never) -> (ReadOnlyDB, ReplayConfiguration) {
-        guard let data else { fail("--data: the data directory is needed") }
+        guard data == nil || snapshot == nil else { fail("--data and --snapshot: give one of them") }
+        guard let data = data ?? snapshot.map({ unpack($0, fail: fail) }) else {
+            fail("--data: the data directory (or --snapshot FILE) is needed")
+        }
         let interval: Int64?
         let lookback: Int64
         var labels = Labels.Builder()
@@ -79,6 +89,25 @@ struct ReplayEvaluationOptions: ParsableArguments {
             externalLabels: labels.build(), externalURL: externalURL, dataStart: dataStart)
         if let flapWindow { configuration.flapWindow = flapWindow }
         return (db, configuration)
+    }
+}
+
+extension ReplayEvaluationOptions {
+    /// Verifies and unpacks a snapshot into a folder removed when the process ends.
+    fileprivate func unpack(_ archive: String, fail: (String) -> Never) -> String {
+        let folder = tmpDir + (tmpDir.hasSuffix("/") ? "" : "/") + "hindsight-replay-" + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            fail("--tmp-dir: cannot create \(folder): \(error.localizedDescription)")
+        }
+        TemporaryFolders.removeAtExit(folder)
+        do {
+            _ = try SnapshotVerifier.unpack(archive: archive, into: folder, limits: SnapshotLimits(), progress: nil)
+        } catch {
+            fail("--snapshot \(archive): \(error)")
+        }
+        return folder
     }
 }
 
