@@ -19,10 +19,10 @@ extension ByteScanner {
     mutating func scanSeries(into labels: LabelScratch, syntax: LabelSetSyntax) throws(ExpositionError) -> (name: String?, hasLabelSet: Bool) {
         labels.reset()
         var name: String?
-        if let range = scanLegacyNameRange(allowColon: true) {
+        if let metric = scanMetricName(labels) {
             // `__name__` sorts before most label names: adding it first usually spares a sort.
-            labels.addMetricName(slice(range))
-            name = makeMetricName(range.lowerBound, range.upperBound, labels)
+            labels.addMetricName(slice(metric.range))
+            name = metric.name
         }
         if syntax.allowsBlanks {
             let afterName = position

@@ -44,9 +44,11 @@ struct ByteScanner {
     var position: Int
     var lineStart: Int
     var line: Int
-    /// Where names and label values are reused from, across lines.
-    /// Unowned: the parser that makes the scanner holds the table for longer.
-    unowned(unsafe) let strings: StringTable
+    /// Where names and label values are reused from, across lines (the parser that
+    /// makes the scanner owns the table).
+    let strings: StringTable.Slots
+    /// ``ByteClass/table``, read once: reading the global costs a `swift_once` call each time.
+    let byteClasses = ByteClass.table
 
     static let newline = UInt8(ascii: "\n")
     static let space = UInt8(ascii: " ")
@@ -125,7 +127,7 @@ struct ByteScanner {
     mutating func scanLegacyNameRange(allowColon: Bool) -> Range<Int>? {
         let n = buffer.count
         guard position < n, let base = buffer.baseAddress else { return nil }
-        let table = ByteClass.table
+        let table = byteClasses
         let first = table[Int(base[position])]
         guard first & ByteClass.nameStart != 0 || (allowColon && first & ByteClass.colon != 0) else { return nil }
         let mask = allowColon ? ByteClass.labelName | ByteClass.colon : ByteClass.labelName
@@ -141,20 +143,35 @@ struct ByteScanner {
         strings.string(UnsafeBufferPointer(rebasing: buffer[start..<end]))
     }
 
-    /// The metric name at `start..<end` (ASCII), reusing the previous line's when the
-    /// bytes are the same: consecutive samples usually share a name.
-    @inline(__always) func makeMetricName(_ start: Int, _ end: Int, _ scratch: LabelScratch) -> String {
-        let n = end &- start
-        if n == scratch.lastNameLength, let base = buffer.baseAddress,
-           ByteScanner.equalBytes(base + start, base + scratch.lastNameOffset, n) {
-            scratch.lastNameOffset = start
-            return scratch.lastName
+    /// Scans a legacy metric name at the cursor and returns its range and String; nil,
+    /// without moving, when no name starts here. Consecutive samples usually share a name:
+    /// when the previous line's is at the cursor, comparing its bytes a word at a time spares
+    /// the byte-by-byte scan, and its String is reused.
+    @inline(__always)
+    mutating func scanMetricName(_ scratch: LabelScratch) -> (range: Range<Int>, name: String)? {
+        if let range = repeatedMetricName(scratch) {
+            position = range.upperBound
+            scratch.lastNameOffset = range.lowerBound
+            return (range, scratch.lastName)
         }
-        let name = makeASCIIString(start, end)
+        guard let range = scanLegacyNameRange(allowColon: true) else { return nil }
+        let name = makeASCIIString(range.lowerBound, range.upperBound)
         scratch.lastName = name
-        scratch.lastNameOffset = start
-        scratch.lastNameLength = n
-        return name
+        scratch.lastNameOffset = range.lowerBound
+        scratch.lastNameLength = range.count
+        return (range, name)
+    }
+
+    /// Where the previous line's metric name is at the cursor, followed by a byte that
+    /// cannot continue a name; nil when it is not.
+    @inline(__always)
+    private func repeatedMetricName(_ scratch: LabelScratch) -> Range<Int>? {
+        let n = scratch.lastNameLength
+        let end = position &+ n
+        guard n > 0, end < buffer.count, let base = buffer.baseAddress,
+              byteClasses[Int(base[end])] & (ByteClass.labelName | ByteClass.colon) == 0,
+              ByteScanner.equalBytes(base + position, base + scratch.lastNameOffset, n) else { return nil }
+        return position..<end
     }
 
     /// Byte equality of two short runs, without a library call.
@@ -177,15 +194,34 @@ struct ByteScanner {
     /// A String from a range that must be valid UTF-8.
     func makeString(_ start: Int, _ end: Int) throws(ExpositionError) -> String {
         let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
-        var ascii = true
-        for b in slice where b >= 0x80 {
-            ascii = false
-            break
-        }
-        if !ascii {
-            guard String(validating: slice, as: UTF8.self) != nil else { throw error(.invalidUTF8, at: start) }
+        if !ByteScanner.isASCII(slice) {
+            guard UTF8Validation.isValid(slice) else { throw error(.invalidUTF8, at: start) }
         }
         return strings.string(slice)
+    }
+
+    /// A String from bytes that must be valid UTF-8 (an error at `offset` otherwise), made
+    /// directly rather than through the string table: for text seen once, such as HELP.
+    func makeUncachedString(_ bytes: UnsafeBufferPointer<UInt8>, errorAt offset: Int) throws(ExpositionError) -> String {
+        guard ByteScanner.isASCII(bytes) || UTF8Validation.isValid(bytes) else { throw error(.invalidUTF8, at: offset) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base), n = bytes.count
+        var i = 0
+        var high: UInt64 = 0
+        while i &+ 8 <= n {
+            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i &+= 8
+        }
+        while i < n {
+            high |= UInt64(base[i])
+            i &+= 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     // MARK: Quoted strings
@@ -211,19 +247,46 @@ struct ByteScanner {
     @inline(__always)
     mutating func scanQuotedBytes(_ what: String, into out: LabelScratch) throws(ExpositionError) {
         // Fast path: plain ASCII up to the closing quote.
-        let n = buffer.count
         if let base = buffer.baseAddress {
-            let table = ByteClass.table
             let start = position &+ 1
-            var i = start
-            while i < n, table[Int(base[i])] & ByteClass.quotedSpecial == 0 { i &+= 1 }
-            if i < n, base[i] == ByteScanner.quote {
+            let i = plainRunEnd(from: start)
+            if i < buffer.count, base[i] == ByteScanner.quote {
                 out.append(base + start, i &- start)
                 position = i &+ 1
                 return
             }
         }
         try scanQuotedBytesSlowly(what, into: out)
+    }
+
+    /// Where the plain run of a quoted string that starts at `start` ends: the offset of the
+    /// first ``ByteClass/quotedSpecial`` byte, or the end of the buffer. Eight bytes at a time.
+    @inline(__always)
+    private func plainRunEnd(from start: Int) -> Int {
+        let n = buffer.count
+        guard let base = buffer.baseAddress else { return n }
+        var i = start
+        while i &+ 8 <= n {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let special = ByteScanner.quotedSpecialBytes(word)
+            if special != 0 { return i &+ special.trailingZeroBitCount &>> 3 }
+            i &+= 8
+        }
+        while i < n, byteClasses[Int(base[i])] & ByteClass.quotedSpecial == 0 { i &+= 1 }
+        return i
+    }
+
+    /// The high bit of each byte of `word` (little-endian) that is `"`, `\`, a newline or
+    /// non-ASCII. Exact up to the first such byte, which is all that is used: a byte after
+    /// it may be marked falsely (the borrow of the zero-byte test).
+    @inline(__always)
+    static func quotedSpecialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        return zeroBytes(word ^ (ones &* UInt64(ByteScanner.quote)))
+            | zeroBytes(word ^ (ones &* UInt64(ByteScanner.backslash)))
+            | zeroBytes(word ^ (ones &* UInt64(ByteScanner.newline)))
+            | (word & highs)
     }
 
     @inline(never)
@@ -295,9 +358,7 @@ struct ByteScanner {
     /// Resolves the escapes in `start..<end`.
     func unescape(_ start: Int, _ end: Int, _ escapes: Escapes) throws(ExpositionError) -> String {
         if end <= start || memchr(buffer.baseAddress! + start, Int32(ByteScanner.backslash), end - start) == nil {
-            let text = slice(start..<end)
-            guard let s = String(validating: text, as: UTF8.self) else { throw error(.invalidUTF8, at: start) }
-            return s
+            return try makeUncachedString(slice(start..<end), errorAt: start)
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(end - start)
@@ -319,10 +380,9 @@ struct ByteScanner {
             bytes.append(b)
             i += 1
         }
-        guard let s = String(validating: bytes, as: UTF8.self) else {
-            throw error(.invalidUTF8, at: start)
+        return try bytes.withUnsafeBufferPointer { unescaped throws(ExpositionError) in
+            try makeUncachedString(unescaped, errorAt: start)
         }
-        return s
     }
 
     // MARK: Tokens

@@ -44,9 +44,9 @@ public struct ExpositionSample: Sendable, Hashable {
     }
 
     /// For parsers, which know the name already: `name` must be `labels`' `__name__`.
-    /// No exemplar (set it afterwards): see ``exemplar``. Not inlined on purpose: inlined
-    /// into `.sample(…)`, the optimiser builds the value twice and copies it.
-    @inline(never)
+    /// No exemplar (set it afterwards): see ``exemplar``. Inlined, so that the parser
+    /// builds the sample in place in the entry it returns.
+    @inline(__always)
     init(name: String, labels: Labels, value: Double, timestamp: Timestamp?) {
         self.name = name
         self.labels = labels

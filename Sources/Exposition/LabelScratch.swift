@@ -33,7 +33,7 @@ final class LabelScratch {
     private(set) var isSortedUnique = true
 
     /// The metric name of the last sample and where its bytes are in the input
-    /// (see ``ByteScanner/makeMetricName(_:_:_:)``); -1 length before the first.
+    /// (see ``ByteScanner/scanMetricName(_:)``); -1 length before the first.
     var lastName = ""
     var lastNameOffset = 0
     var lastNameLength = -1
@@ -74,12 +74,29 @@ final class LabelScratch {
         capacity = newCapacity
     }
 
-    /// Appends raw bytes (no length prefix).
+    /// Appends raw bytes (no length prefix), which must not overlap the buffer.
     @inline(__always)
     func append(_ from: UnsafePointer<UInt8>, _ n: Int) {
         reserve(n)
-        (base + count).update(from: from, count: n)
+        LabelScratch.copy(UnsafeRawPointer(from), to: UnsafeMutableRawPointer(base + count), n)
         count &+= n
+    }
+
+    /// Copies `n` bytes between runs that do not overlap. Names and values are short: up to
+    /// 16 bytes move as two (possibly overlapping) loads and stores instead of a library call.
+    @inline(__always)
+    static func copy(_ from: UnsafeRawPointer, to: UnsafeMutableRawPointer, _ n: Int) {
+        @inline(__always) func move<T: FixedWidthInteger>(_: T.Type, at offset: Int) {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: T.self), toByteOffset: offset, as: T.self)
+        }
+        switch n {
+        case 8...16: move(UInt64.self, at: 0); move(UInt64.self, at: n &- 8)
+        case 4..<8: move(UInt32.self, at: 0); move(UInt32.self, at: n &- 4)
+        case 2..<4: move(UInt16.self, at: 0); move(UInt16.self, at: n &- 2)
+        case 1: move(UInt8.self, at: 0)
+        case 0: break
+        default: to.copyMemory(from: from, byteCount: n)
+        }
     }
 
     @inline(__always)

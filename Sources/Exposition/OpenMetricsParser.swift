@@ -43,13 +43,13 @@ public struct OpenMetricsParser: ExpositionParser {
         if finished { return nil }
         let bytes = self.bytes, strings = self.strings
         var scanner = ByteScanner(buffer: UnsafeBufferPointer(start: nil, count: 0), position: offset,
-                                  lineStart: offset, line: nextLine, strings: strings)
+                                  lineStart: offset, line: nextLine, strings: strings.slots)
         do throws(ExpositionError) {
             let fragment = isFragment
             var eof = false
             let entry = try bytes.withUnsafeBufferPointer { buffer throws(ExpositionError) -> ExpositionEntry? in
                 scanner = ByteScanner(buffer: buffer, position: scanner.position, lineStart: scanner.lineStart,
-                                      line: scanner.line, strings: strings)
+                                      line: scanner.line, strings: strings.slots)
                 if fragment && scanner.isAtEnd { return nil }
                 let entry = try OpenMetricsParser.parseLine(&scanner, labels: scratch)
                 eof = entry == nil

@@ -22,18 +22,19 @@ public struct TextParser: ExpositionParser {
     public init(_ text: String) { self.init(Array(text.utf8)) }
 
     public mutating func next() throws(ExpositionError) -> ExpositionEntry? {
-        let bytes = self.bytes
-        var scanner = ByteScanner(buffer: UnsafeBufferPointer(start: nil, count: 0), position: offset,
-                                  lineStart: offset, line: nextLine, strings: strings)
-        var entryLine = nextLine
+        var position = offset, scannedLine = nextLine, entryLine = nextLine
+        let scratch = self.scratch, strings = self.strings.slots
         do throws(ExpositionError) {
             let entry = try bytes.withUnsafeBufferPointer { buffer throws(ExpositionError) -> ExpositionEntry? in
-                scanner = ByteScanner(buffer: buffer, position: scanner.position, lineStart: scanner.lineStart,
-                                      line: scanner.line, strings: strings)
-                return try TextParser.parseEntry(&scanner, labels: scratch, entryLine: &entryLine)
+                var scanner = ByteScanner(buffer: buffer, position: position, lineStart: position,
+                                          line: scannedLine, strings: strings)
+                let entry = try TextParser.parseEntry(&scanner, labels: scratch, entryLine: &entryLine)
+                position = scanner.position
+                scannedLine = scanner.line
+                return entry
             }
-            offset = scanner.position
-            nextLine = scanner.line
+            offset = position
+            nextLine = scannedLine
             line = entryLine
             return entry
         } catch {

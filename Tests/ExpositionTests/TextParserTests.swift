@@ -51,6 +51,27 @@ struct TextParserTests {
         ])
     }
 
+    /// Consecutive samples reuse the previous line's metric name only when the whole name matches.
+    @Test func metricNameReuseNeedsTheWholeName() throws {
+        let long = "a_metric_name_longer_than_sixteen_bytes"
+        let names = ["a_b", "a_b_c", "a_b", "a_b", "a_b", "a_bc", "a_b", "a:b", "a", long, long + "_total", long, long]
+        let input = "a_b 1\na_b_c 2\na_b 3\na_b{x=\"1\"} 4\na_b\t5\na_bc 6\na_b 7\na:b 8\na 9\n"
+            + "\(long) 1\n\(long)_total 2\n\(long){le=\"1\"} 3\n\(long) 4"
+        var parser = TextParser(input)
+        let samples = try parser.readAll().compactMap { if case let .sample(s) = $0 { return s } else { return nil } }
+        #expect(samples.map(\.name) == names)
+        #expect(samples.map { $0.labels.metricName } == names)
+    }
+
+    @Test func helpTextMustBeUTF8() throws {
+        var parser = TextParser("# HELP a ☃ x\\y\n# HELP b ü\n")
+        #expect(try parser.readAll() == [.help(family: "a", text: "☃ x\\y"), .help(family: "b", text: "ü")])
+        for bytes in [Array("# HELP a x".utf8) + [0xFF] + [0x0A], Array("# HELP a \\\\".utf8) + [0xC3, 0x0A]] {
+            var invalid = TextParser(bytes)
+            #expect(throws: ExpositionError.self) { _ = try invalid.readAll() }
+        }
+    }
+
     @Test func reportsEntryLines() throws {
         var parser = TextParser("\n\n# HELP a x\n\na 1\n")
         _ = try parser.next()
