@@ -24,10 +24,12 @@ struct StagedSnapshot {
 /// secure-extraction flags as a second line of defence.
 enum SnapshotExtractor {
     /// Stages `archive` into `root` (which must exist and be empty). `progress` hears the
-    /// archive's bytes read so far. On error, what was written under `root` is left for
-    /// the caller to remove.
+    /// archive's bytes read so far; `fileStaged` the block of every file written and, for
+    /// an archive with a manifest, checked against it. On error, what was written under
+    /// `root` is left for the caller to remove.
     static func stage(
-        archive path: String, into root: String, limits: SnapshotLimits, progress: ((Int64) -> Void)? = nil
+        archive path: String, into root: String, limits: SnapshotLimits, progress: ((Int64) -> Void)? = nil,
+        fileStaged: ((_ ulid: String, _ manifest: SnapshotManifest?) -> Void)? = nil
     ) throws(SnapshotError) -> StagedSnapshot {
         let reader = try ArchiveReader(path: path)
         let disk = try DiskWriter(archive: path)
@@ -97,6 +99,7 @@ enum SnapshotExtractor {
                     throw .mismatch(entry: entry.path, reason: "the content does not match its SHA-256 in the manifest (corrupt or altered)")
                 }
                 blocks.insert(ulid)
+                fileStaged?(ulid, manifest)
             }
         }
         if let manifest {
@@ -113,7 +116,6 @@ enum SnapshotExtractor {
                 }
             }
         }
-        for ulid in blocks { try? FileManager.default.createDirectory(atPath: root + "/" + ulid + "/chunks", withIntermediateDirectories: true) }
         return StagedSnapshot(manifest: manifest, root: root, blocks: blocks.sorted(), skippedEntries: skipped, bytes: total)
     }
 

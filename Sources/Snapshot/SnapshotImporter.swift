@@ -36,7 +36,7 @@ public struct ImportReport: Sendable, Hashable {
 /// folder is removed and the directory is as it was.
 public enum SnapshotImporter {
     public static func importSnapshot(
-        archive: String, into directory: String, limits: SnapshotLimits = SnapshotLimits(),
+        archive: String, into directory: String, limits: SnapshotLimits = SnapshotLimits(), deep: Bool = false,
         progress: SnapshotProgressHandler? = nil
     ) throws(SnapshotError) -> ImportReport {
         let fileManager = FileManager.default
@@ -62,7 +62,7 @@ public enum SnapshotImporter {
         let staging = try SnapshotVerifier.makeStagingFolder(in: directory, name: "snapshot-import")
         defer { try? fileManager.removeItem(atPath: staging) }
 
-        let verification = try SnapshotVerifier.unpack(archive: archive, into: staging, limits: limits, progress: progress)
+        let verification = try SnapshotVerifier.unpack(archive: archive, into: staging, limits: limits, deep: deep, progress: progress)
         var report = ImportReport(skippedEntries: verification.skippedEntries, manifest: verification.manifest)
         let existing: ReadOnlyDB
         do { existing = try ReadOnlyDB(directory: directory) } catch { throw .storage(error) }

@@ -21,46 +21,53 @@ public struct SnapshotVerification: Sendable, Hashable {
 }
 
 /// Checks a snapshot completely: every entry (see ``SnapshotExtractor``), every checksum
-/// of the manifest, and every block's structure, index and chunk CRCs (``Block/verify()``).
+/// of the manifest, and every block's structure, index and chunk CRCs (``Block/verify(decodingSamples:)``).
 public enum SnapshotVerifier {
     /// Unpacks `archive` into a temporary folder under `temporaryDirectory`, checks it, and
     /// removes the folder again, whatever happens.
+    /// `deep` also decodes every sample (see ``Block/verify(decodingSamples:)``).
     public static func verify(
-        archive: String, limits: SnapshotLimits = SnapshotLimits(),
+        archive: String, limits: SnapshotLimits = SnapshotLimits(), deep: Bool = false,
         temporaryDirectory: String = NSTemporaryDirectory(), progress: SnapshotProgressHandler? = nil
     ) throws(SnapshotError) -> SnapshotVerification {
         let root = try makeStagingFolder(in: temporaryDirectory, name: "hindsight-verify")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        return try unpack(archive: archive, into: root, limits: limits, progress: progress)
+        return try unpack(archive: archive, into: root, limits: limits, deep: deep, progress: progress)
     }
 
     /// Unpacks `archive` into the existing, empty folder `root` and verifies every block
     /// there; the blocks stay in `root` (one folder per ULID, readable as a data
     /// directory) for the caller, who removes `root` when done, also after an error.
     public static func unpack(
-        archive: String, into root: String, limits: SnapshotLimits, progress: SnapshotProgressHandler?
+        archive: String, into root: String, limits: SnapshotLimits, deep: Bool = false, progress: SnapshotProgressHandler?
     ) throws(SnapshotError) -> SnapshotVerification {
         let archiveSize = (try? FileManager.default.attributesOfItem(atPath: archive)[.size] as? NSNumber)?.int64Value ?? 0
-        let staged = try SnapshotExtractor.stage(archive: archive, into: root, limits: limits) { read in
-            progress?(SnapshotProgress(phase: .reading, done: read, total: archiveSize))
+        let pipeline = VerificationPipeline(root: root, deep: deep)
+        let staged: StagedSnapshot
+        do {
+            staged = try SnapshotExtractor.stage(archive: archive, into: root, limits: limits, progress: { read in
+                progress?(SnapshotProgress(phase: .reading, done: read, total: archiveSize))
+            }, fileStaged: pipeline.fileStaged)
+        } catch {
+            pipeline.abandon()
+            throw error
         }
-        var blocks: [VerifiedBlock] = []
-        for (index, ulid) in staged.blocks.enumerated() {
-            progress?(SnapshotProgress(phase: .verifying, done: Int64(index), total: Int64(staged.blocks.count)))
-            blocks.append(try verifyBlock(ulid, in: root, manifest: staged.manifest?.blocks.first { $0.ulid == ulid }))
-        }
+        progress?(SnapshotProgress(phase: .verifying, done: 0, total: Int64(staged.blocks.count)))
+        let blocks = try pipeline.finish(staged.blocks, manifest: staged.manifest)
         return SnapshotVerification(manifest: staged.manifest, blocks: blocks, skippedEntries: staged.skippedEntries, bytes: staged.bytes)
     }
 
     /// Opens and fully reads one staged block; with a manifest, its range and counts must
     /// be the ones the manifest gives.
-    private static func verifyBlock(_ ulid: String, in root: String, manifest: SnapshotManifest.Block?) throws(SnapshotError) -> VerifiedBlock {
+    static func verifyBlock(_ ulid: String, in root: String, manifest: SnapshotManifest.Block?, deep: Bool) throws(SnapshotError) -> VerifiedBlock {
         let directory = root + "/" + ulid
+        // A block without chunk segments (no samples) may come without its chunks/ folder.
+        try? FileManager.default.createDirectory(atPath: directory + "/chunks", withIntermediateDirectories: true)
         let block: Block
         let verification: BlockVerification
         do throws(TSDBError) {
             block = try Block(directory: directory)
-            verification = try block.verify()
+            verification = try block.verify(decodingSamples: deep)
         } catch {
             throw .invalidBlock(block: ulid, reason: describe(error, under: root))
         }

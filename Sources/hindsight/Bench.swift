@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Internal benchmarks driven by scripts/bench-*.",
         shouldDisplay: false,
-        subcommands: [BenchParse.self, BenchHeadAppend.self, BenchDecode.self, BenchPromQL.self, BenchRules.self]
+        subcommands: [BenchParse.self, BenchHeadAppend.self, BenchDecode.self, BenchPromQL.self, BenchRules.self, BenchGenerateBlocks.self]
     )
 }
 

@@ -246,6 +246,9 @@ struct SnapshotVerify: ParsableCommand {
 
     @OptionGroup var limitOptions: SnapshotLimitOptions
 
+    @Flag(help: "Also decode every sample and check their order (slower; checksums already catch damage).")
+    var deep = false
+
     @Option(help: "Where to unpack while checking.")
     var tmpDir: String = NSTemporaryDirectory()
 
@@ -255,7 +258,7 @@ struct SnapshotVerify: ParsableCommand {
     func run() throws {
         let progress = TerminalProgress(quiet: quiet)
         do {
-            let result = try SnapshotVerifier.verify(archive: file, limits: try limitOptions.limits(), temporaryDirectory: tmpDir, progress: progress.handler())
+            let result = try SnapshotVerifier.verify(archive: file, limits: try limitOptions.limits(), deep: deep, temporaryDirectory: tmpDir, progress: progress.handler())
             progress.finish()
             let series = result.blocks.reduce(0) { $0 + $1.verification.series }
             let samples = result.blocks.reduce(0) { $0 + $1.verification.samples }
@@ -294,6 +297,9 @@ struct SnapshotImport: ParsableCommand {
 
     @OptionGroup var limitOptions: SnapshotLimitOptions
 
+    @Flag(help: "Also decode every sample and check their order before importing (slower).")
+    var deep = false
+
     @Flag(help: "No progress and no report.")
     var quiet = false
 
@@ -301,7 +307,7 @@ struct SnapshotImport: ParsableCommand {
         let progress = TerminalProgress(quiet: quiet)
         let report: ImportReport
         do {
-            report = try SnapshotImporter.importSnapshot(archive: file, into: data, limits: try limitOptions.limits(), progress: progress.handler())
+            report = try SnapshotImporter.importSnapshot(archive: file, into: data, limits: try limitOptions.limits(), deep: deep, progress: progress.handler())
         } catch {
             progress.finish()
             printError("error: \(file): import failed, \(data) is unchanged: \(error)")

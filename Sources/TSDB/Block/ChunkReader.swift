@@ -44,12 +44,32 @@ public final class ChunkReader: @unchecked Sendable {
 
     /// The encoding byte and data of the chunk at `ref`.
     public func chunk(_ ref: UInt64) throws(TSDBError) -> (encoding: UInt8, data: [UInt8]) {
+        try withChunk(ref) { encoding, data in (encoding, Array(data)) }
+    }
+
+    /// The encoding byte and sample count (from the header of XOR and histogram chunks,
+    /// which both start with a big-endian u16 count) of the chunk at `ref`, its checksum
+    /// verified, without copying the data.
+    public func chunkSummary(_ ref: UInt64) throws(TSDBError) -> (encoding: UInt8, sampleCount: Int) {
+        let directory = self.directory
+        let summary = try withChunk(ref) { encoding, data -> (UInt8, Int)? in
+            data.count >= 2 ? (encoding, Int(data[0]) << 8 | Int(data[1])) : nil
+        }
+        guard let summary else {
+            throw .corrupt(file: directory, offset: Int(ref & 0xFFFF_FFFF), reason: "chunk is too short to hold a sample count")
+        }
+        return summary
+    }
+
+    /// Finds the chunk at `ref`, checks its bounds and checksum, and hands its encoding
+    /// byte and data (valid only inside `body`) to `body`.
+    private func withChunk<R>(_ ref: UInt64, _ body: (UInt8, UnsafeBufferPointer<UInt8>) -> R) throws(TSDBError) -> R {
         let segment = Int(ref >> 32), offset = Int(ref & 0xFFFF_FFFF)
         guard segment < segments.count else {
             throw .corrupt(file: directory, offset: offset, reason: "chunk reference points at segment \(segment + 1), but there are \(segments.count)")
         }
         let (path, data) = segments[segment]
-        return try ChunkReader.withBytes(data) { buffer throws(TSDBError) -> (encoding: UInt8, data: [UInt8]) in
+        return try ChunkReader.withBytes(data) { buffer throws(TSDBError) -> R in
             guard offset >= ChunkReader.headerSize, offset < buffer.count else {
                 throw .corrupt(file: path, offset: offset, reason: "chunk reference is out of range (the segment has \(buffer.count) bytes)")
             }
@@ -64,13 +84,13 @@ public final class ChunkReader: @unchecked Sendable {
             guard length <= buffer.count - start - 5 else {
                 throw .corrupt(file: path, offset: offset, reason: "chunk of \(length) bytes runs past the end of the segment")
             }
-            let body = UnsafeBufferPointer(rebasing: buffer[start..<(start + 1 + length)])
+            let chunk = UnsafeBufferPointer(rebasing: buffer[start..<(start + 1 + length)])
             var crc = ByteDecoder(buffer, from: start + 1 + length)
             let stored = (try? crc.be32()) ?? 0
-            guard stored == CRC32C.checksum(body) else {
+            guard stored == CRC32C.checksum(chunk) else {
                 throw .corrupt(file: path, offset: offset, reason: "chunk checksum mismatch")
             }
-            return (body[0], Array(body.dropFirst()))
+            return body(chunk[0], UnsafeBufferPointer(rebasing: chunk[1...]))
         }
     }
 
