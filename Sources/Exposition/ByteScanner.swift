@@ -47,8 +47,9 @@ struct ByteScanner {
     /// Where names and label values are reused from, across lines (the parser that
     /// makes the scanner owns the table).
     let strings: StringTable.Slots
-    /// ``ByteClass/table``, read once: reading the global costs a `swift_once` call each time.
-    let byteClasses = ByteClass.table
+    /// ``ByteClass/table``, which the parser reads once: reading the global costs a
+    /// `swift_once` call each time.
+    let byteClasses: UnsafePointer<UInt8>
 
     static let newline = UInt8(ascii: "\n")
     static let space = UInt8(ascii: " ")
@@ -65,6 +66,7 @@ struct ByteScanner {
     }
 
     /// Whether the input at the cursor starts with `word`.
+    @inline(__always)
     func hasPrefix(_ word: StaticString) -> Bool {
         let n = word.utf8CodeUnitCount
         guard buffer.count - position >= n else { return false }
@@ -144,9 +146,9 @@ struct ByteScanner {
     }
 
     /// Scans a legacy metric name at the cursor and returns its range and String; nil,
-    /// without moving, when no name starts here. Consecutive samples usually share a name:
-    /// when the previous line's is at the cursor, comparing its bytes a word at a time spares
-    /// the byte-by-byte scan, and its String is reused.
+    /// without moving, when no name starts here. Consecutive lines usually share a name (a
+    /// family's `# HELP`, `# TYPE` and samples): when the previous line's is at the cursor,
+    /// comparing its bytes a word at a time spares the byte-by-byte scan, and its String is reused.
     @inline(__always)
     mutating func scanMetricName(_ scratch: LabelScratch) -> (range: Range<Int>, name: String)? {
         if let range = repeatedMetricName(scratch) {

@@ -32,7 +32,7 @@ final class LabelScratch {
     /// Whether the names so far are strictly increasing (sorted, no duplicates).
     private(set) var isSortedUnique = true
 
-    /// The metric name of the last sample and where its bytes are in the input
+    /// The metric name of the last line that had one and where its bytes are in the input
     /// (see ``ByteScanner/scanMetricName(_:)``); -1 length before the first.
     var lastName = ""
     var lastNameOffset = 0

@@ -13,6 +13,7 @@ public struct OpenMetricsParser: ExpositionParser {
     private var finished = false
     private let scratch = LabelScratch()
     private let strings = StringTable()
+    private let byteClasses = ByteClass.table
     public private(set) var line = 0
 
     /// The most characters an exemplar's label names and values may have together.
@@ -43,13 +44,13 @@ public struct OpenMetricsParser: ExpositionParser {
         if finished { return nil }
         let bytes = self.bytes, strings = self.strings
         var scanner = ByteScanner(buffer: UnsafeBufferPointer(start: nil, count: 0), position: offset,
-                                  lineStart: offset, line: nextLine, strings: strings.slots)
+                                  lineStart: offset, line: nextLine, strings: strings.slots, byteClasses: byteClasses)
         do throws(ExpositionError) {
             let fragment = isFragment
             var eof = false
             let entry = try bytes.withUnsafeBufferPointer { buffer throws(ExpositionError) -> ExpositionEntry? in
                 scanner = ByteScanner(buffer: buffer, position: scanner.position, lineStart: scanner.lineStart,
-                                      line: scanner.line, strings: strings.slots)
+                                      line: scanner.line, strings: strings.slots, byteClasses: byteClasses)
                 if fragment && scanner.isAtEnd { return nil }
                 let entry = try OpenMetricsParser.parseLine(&scanner, labels: scratch)
                 eof = entry == nil

@@ -12,6 +12,7 @@ public struct TextParser: ExpositionParser {
     private var nextLine = 1
     private let scratch = LabelScratch()
     private let strings = StringTable()
+    private let byteClasses = ByteClass.table
     public private(set) var line = 0
 
     /// Parses `bytes` (the whole exposition).
@@ -23,11 +24,11 @@ public struct TextParser: ExpositionParser {
 
     public mutating func next() throws(ExpositionError) -> ExpositionEntry? {
         var position = offset, scannedLine = nextLine, entryLine = nextLine
-        let scratch = self.scratch, strings = self.strings.slots
+        let scratch = self.scratch, strings = self.strings.slots, byteClasses = self.byteClasses
         do throws(ExpositionError) {
             let entry = try bytes.withUnsafeBufferPointer { buffer throws(ExpositionError) -> ExpositionEntry? in
                 var scanner = ByteScanner(buffer: buffer, position: position, lineStart: position,
-                                          line: scannedLine, strings: strings)
+                                          line: scannedLine, strings: strings, byteClasses: byteClasses)
                 let entry = try TextParser.parseEntry(&scanner, labels: scratch, entryLine: &entryLine)
                 position = scanner.position
                 scannedLine = scanner.line
@@ -56,13 +57,15 @@ public struct TextParser: ExpositionParser {
             }
             entryLine = s.line
             if b == 0 { throw s.error(.nullByte) }
-            if b == UInt8(ascii: "#") { return try parseComment(&s) }
+            if b == UInt8(ascii: "#") { return try parseComment(&s, labels: labels) }
             return try parseSample(&s, labels: labels)
         }
     }
 
-    /// `# HELP name text`, `# TYPE name type`, or any other comment.
-    private static func parseComment(_ s: inout ByteScanner) throws(ExpositionError) -> ExpositionEntry {
+    /// `# HELP name text`, `# TYPE name type`, or any other comment. A legacy family name
+    /// becomes the name the next lines are compared with (see ``ByteScanner/scanMetricName(_:)``):
+    /// `# TYPE` and the family's first sample usually repeat it.
+    private static func parseComment(_ s: inout ByteScanner, labels: LabelScratch) throws(ExpositionError) -> ExpositionEntry {
         s.position += 1
         let afterHash = s.position
         s.skipBlanks()
@@ -78,8 +81,8 @@ public struct TextParser: ExpositionParser {
         let name: String
         if s.current == ByteScanner.quote {
             name = try s.scanQuoted("metric name")
-        } else if let legacy = s.scanLegacyName(allowColon: true) {
-            name = legacy
+        } else if let legacy = s.scanMetricName(labels) {
+            name = legacy.name
         } else {
             throw s.error(.unexpected(found: s.describeCurrent(), expected: "a metric name after \(isHelp ? "HELP" : "TYPE")"))
         }
