@@ -20,16 +20,25 @@ final class ArchiveReader {
     private let archive: OpaquePointer
     let path: String
     private(set) var current: ArchiveEntry?
+    private let decompressor: BackgroundDecompressor?
 
-    init(path: String) throws(SnapshotError) {
+    /// Opens `path` (`-`: standard input). With `decompressInBackground`, a compressed
+    /// file is decompressed on a second thread while this reader parses it.
+    init(path: String, decompressInBackground: Bool = false) throws(SnapshotError) {
         guard let archive = archive_read_new() else { throw .archive(file: path, entry: nil, reason: "libarchive cannot allocate a reader") }
         self.archive = archive
         self.path = path
+        decompressor = decompressInBackground && path != "-" ? BackgroundDecompressor(path: path) : nil
         archive_read_support_filter_all(archive)
         archive_read_support_format_tar(archive)
-        let status = path == "-"
-            ? archive_read_open_fd(archive, STDIN_FILENO, 1 << 20)
-            : archive_read_open_filename(archive, path, 1 << 20)
+        let status: Int32
+        if let decompressor {
+            status = archive_read_open_fd(archive, decompressor.readDescriptor, 1 << 20)
+        } else if path == "-" {
+            status = archive_read_open_fd(archive, STDIN_FILENO, 1 << 20)
+        } else {
+            status = archive_read_open_filename(archive, path, 1 << 20)
+        }
         if status != ARCHIVE_OK {
             var isFile = false
             if path != "-" { isFile = FileManager.default.fileExists(atPath: path) }
@@ -39,13 +48,19 @@ final class ArchiveReader {
         }
     }
 
-    deinit { archive_read_free(archive) }
+    deinit {
+        archive_read_free(archive)
+    }
 
     /// The next entry's header, or nil at the end of the archive.
     func next() throws(SnapshotError) -> ArchiveEntry? {
         var entry: OpaquePointer?
         let status = archive_read_next_header(archive, &entry)
         if status == ARCHIVE_EOF {
+            // A compressed stream cut short can end the tar stream at an entry boundary.
+            if let failure = decompressor?.failure {
+                throw .archive(file: path, entry: current.map { "after " + $0.path }, reason: "cannot read the next entry: \(failure)")
+            }
             current = nil
             return nil
         }
@@ -101,7 +116,7 @@ final class ArchiveReader {
     }
 
     /// Bytes of the archive file read so far (compressed), for progress.
-    var bytesRead: Int64 { Int64(archive_filter_bytes(archive, -1)) }
+    var bytesRead: Int64 { decompressor?.bytesRead ?? Int64(archive_filter_bytes(archive, -1)) }
 
     /// Skips the current entry's data.
     func skipData() throws(SnapshotError) {
@@ -109,7 +124,8 @@ final class ArchiveReader {
     }
 
     private func failure(_ entry: String?, _ what: String) -> SnapshotError {
-        let detail = archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
+        // A broken compressed stream shows here as a short tar stream: name the real cause.
+        let detail = decompressor?.failure ?? archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
         return .archive(file: path, entry: entry, reason: "\(what): \(detail)")
     }
 }

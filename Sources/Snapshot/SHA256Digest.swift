@@ -1,4 +1,5 @@
 import CCrypto
+import Foundation
 
 /// A running SHA-256 over the bytes of one file (OpenSSL's EVP digest, which uses the CPU's
 /// SHA instructions where it has them). Reference type: it owns an OpenSSL context.
@@ -36,6 +37,28 @@ final class SHA256Digest {
             text.append(hex[Int(byte & 0xF)])
         }
         return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The SHA-256 of the file at `path`, as hex (read through a memory map: the file was
+    /// just written, so its pages are in the page cache and nothing is copied); `entry`
+    /// names it in errors. With `durable`, the file is also fsynced.
+    static func hex(ofFileAt path: String, entry: String, durable: Bool = false) throws(SnapshotError) -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw .io(path: entry, reason: "cannot reopen the staged file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .io(path: entry, reason: "cannot stat the staged file: \(String(cString: strerror(errno)))") }
+        let digest = SHA256Digest()
+        let size = Int(info.st_size)
+        if size > 0 {
+            guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+                throw .io(path: entry, reason: "cannot map the staged file: \(String(cString: strerror(errno)))")
+            }
+            defer { munmap(map, size) }
+            digest.update(UnsafeRawBufferPointer(start: map, count: size))
+        }
+        if durable, fsync(fd) != 0 { throw .io(path: entry, reason: "fsync failed: \(String(cString: strerror(errno)))") }
+        return digest.finalize()
     }
 
     /// The SHA-256 of `bytes`, as hex.

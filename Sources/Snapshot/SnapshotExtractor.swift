@@ -2,6 +2,17 @@ import CArchive
 import Foundation
 import TSDB
 
+/// A block file written into the staging folder, with the checksum it must have.
+struct StagedFile: Sendable {
+    var ulid: String
+    /// The entry's path in the archive, for messages.
+    var entry: String
+    /// Where it was written.
+    var path: String
+    /// The SHA-256 the manifest gives (nil without a manifest).
+    var expectedSHA256: String?
+}
+
 /// A snapshot unpacked into a staging folder, every entry checked, not yet verified as blocks.
 struct StagedSnapshot {
     /// The manifest, when the archive is one Hindsight wrote (nil: a plain tar of blocks).
@@ -20,18 +31,19 @@ struct StagedSnapshot {
 /// Streams an archive into a staging folder, refusing anything that is not a plain block
 /// file before a byte of it is written: unsafe paths, links, devices, FIFOs, duplicates,
 /// entries over the limits, and (with a manifest) entries it does not list or that differ
-/// from it in size or SHA-256. Writing goes through libarchive's disk writer with its
-/// secure-extraction flags as a second line of defence.
+/// from it in size. Writing goes through libarchive's disk writer with its secure-extraction
+/// flags as a second line of defence. SHA-256 checksums are left to the caller, who hears
+/// of every staged file (``VerificationPipeline`` checks them on another core).
 enum SnapshotExtractor {
     /// Stages `archive` into `root` (which must exist and be empty). `progress` hears the
-    /// archive's bytes read so far; `fileStaged` the block of every file written and, for
-    /// an archive with a manifest, checked against it. On error, what was written under
-    /// `root` is left for the caller to remove.
+    /// archive's bytes read so far; `fileStaged` every block file written (with the
+    /// manifest, once read). On error, what was written under `root` is left for the
+    /// caller to remove.
     static func stage(
         archive path: String, into root: String, limits: SnapshotLimits, progress: ((Int64) -> Void)? = nil,
-        fileStaged: ((_ ulid: String, _ manifest: SnapshotManifest?) -> Void)? = nil
+        fileStaged: ((_ file: StagedFile, _ manifest: SnapshotManifest?) -> Void)? = nil
     ) throws(SnapshotError) -> StagedSnapshot {
-        let reader = try ArchiveReader(path: path)
+        let reader = try ArchiveReader(path: path, decompressInBackground: true)
         let disk = try DiskWriter(archive: path)
         var manifest: SnapshotManifest?
         var listed: [String: SnapshotManifest.File] = [:]
@@ -85,21 +97,15 @@ enum SnapshotExtractor {
                 if let maximum = limits.maximumTotalSize, total > maximum {
                     throw .refusedEntry(entry: entry.path, reason: "the archive holds more than the limit of \(maximum) bytes")
                 }
-                let digest = SHA256Digest()
-                try disk.create(root + "/" + ulid + "/" + relative, size: size, entry: entry.path)
-                let read = try reader.readData { bytes throws(SnapshotError) in
-                    digest.update(bytes)
-                    try disk.write(bytes, entry: entry.path)
-                }
+                let target = root + "/" + ulid + "/" + relative
+                try disk.create(target, size: size, entry: entry.path)
+                let read = try reader.readData { bytes throws(SnapshotError) in try disk.write(bytes, entry: entry.path) }
                 try disk.finish(entry: entry.path)
                 guard read == size else {
                     throw .mismatch(entry: entry.path, reason: "holds \(read) bytes, its header says \(size)")
                 }
-                if let expected, digest.finalize() != expected.sha256 {
-                    throw .mismatch(entry: entry.path, reason: "the content does not match its SHA-256 in the manifest (corrupt or altered)")
-                }
                 blocks.insert(ulid)
-                fileStaged?(ulid, manifest)
+                fileStaged?(StagedFile(ulid: ulid, entry: entry.path, path: target, expectedSHA256: expected?.sha256), manifest)
             }
         }
         if let manifest {

@@ -62,7 +62,7 @@ public enum SnapshotImporter {
         let staging = try SnapshotVerifier.makeStagingFolder(in: directory, name: "snapshot-import")
         defer { try? fileManager.removeItem(atPath: staging) }
 
-        let verification = try SnapshotVerifier.unpack(archive: archive, into: staging, limits: limits, deep: deep, progress: progress)
+        let verification = try SnapshotVerifier.unpack(archive: archive, into: staging, limits: limits, deep: deep, durable: true, progress: progress)
         var report = ImportReport(skippedEntries: verification.skippedEntries, manifest: verification.manifest)
         let existing: ReadOnlyDB
         do { existing = try ReadOnlyDB(directory: directory) } catch { throw .storage(error) }

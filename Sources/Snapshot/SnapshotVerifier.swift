@@ -38,11 +38,13 @@ public enum SnapshotVerifier {
     /// Unpacks `archive` into the existing, empty folder `root` and verifies every block
     /// there; the blocks stay in `root` (one folder per ULID, readable as a data
     /// directory) for the caller, who removes `root` when done, also after an error.
+    /// `durable` fsyncs the files as they are checked.
     public static func unpack(
-        archive: String, into root: String, limits: SnapshotLimits, deep: Bool = false, progress: SnapshotProgressHandler?
+        archive: String, into root: String, limits: SnapshotLimits, deep: Bool = false, durable: Bool = false,
+        progress: SnapshotProgressHandler?
     ) throws(SnapshotError) -> SnapshotVerification {
         let archiveSize = (try? FileManager.default.attributesOfItem(atPath: archive)[.size] as? NSNumber)?.int64Value ?? 0
-        let pipeline = VerificationPipeline(root: root, deep: deep)
+        let pipeline = VerificationPipeline(root: root, deep: deep, durable: durable)
         let staged: StagedSnapshot
         do {
             staged = try SnapshotExtractor.stage(archive: archive, into: root, limits: limits, progress: { read in
