@@ -33,7 +33,7 @@ final class ArchiveReader {
         archive_read_support_format_tar(archive)
         let status: Int32
         if let decompressor {
-            status = archive_read_open_fd(archive, decompressor.readDescriptor, 1 << 20)
+            status = decompressor.open(archive)
         } else if path == "-" {
             status = archive_read_open_fd(archive, STDIN_FILENO, 1 << 20)
         } else {

@@ -51,7 +51,7 @@ final class SHA256Digest {
         let digest = SHA256Digest()
         let size = Int(info.st_size)
         if size > 0 {
-            guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+            guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), map != MAP_FAILED else {
                 throw .io(path: entry, reason: "cannot map the staged file: \(String(cString: strerror(errno)))")
             }
             defer { munmap(map, size) }
