@@ -69,57 +69,55 @@ public struct AlertEpisode: Sendable, Hashable {
 
 /// Follows the active alerts of every alerting rule evaluation after evaluation and cuts
 /// them into episodes.
+///
+/// Episodes live in one array and are updated in place; an index by rule and labels finds
+/// the open ones, and a stamp of the last evaluation that reported each finds those that
+/// went away, so an unchanged alert costs one hash lookup per evaluation.
 struct EpisodeTracker {
     struct Key: Hashable {
         var ruleIndex: Int
         var labels: Labels
     }
 
-    /// Open episodes by rule, then labels.
-    private(set) var open: [Int: [Labels: AlertEpisode]] = [:]
-    private(set) var closed: [AlertEpisode] = []
+    /// Every episode so far, open and closed, in the order they began.
+    private var episodes: [AlertEpisode] = []
+    /// By rule index: the open episodes' positions in `episodes`, by labels.
+    private var open: [[Labels: Int]] = []
+    /// By position in `episodes`: the last evaluation time that reported the episode.
+    private var seenAt: [Int64] = []
 
     /// Records what rule `ruleIndex` reports after its evaluation at `time`.
     mutating func observe(
         _ alerts: [Alert], rule ruleIndex: Int, name: String, group: String, file: String, at time: Int64
     ) {
-        var ruleOpen = open.removeValue(forKey: ruleIndex) ?? [:]
-        defer { if !ruleOpen.isEmpty { open[ruleIndex] = ruleOpen } }
-        func close(_ episode: AlertEpisode, at resolvedAt: Int64) {
-            var ended = episode
-            ended.resolvedAt = resolvedAt
-            ended.end = episode.firingAt == nil ? .droppedWhilePending : .resolved
-            closed.append(ended)
-        }
-        var seen = Set<Labels>()
+        while open.count <= ruleIndex { open.append([:]) }
         for alert in alerts {
-            seen.insert(alert.labels)
-            if var episode = ruleOpen[alert.labels] {
-                if episode.pendingAt == alert.activeAt {
+            if let position = open[ruleIndex][alert.labels] {
+                if episodes[position].pendingAt == alert.activeAt {
+                    seenAt[position] = time
                     switch alert.state {
                     case .inactive:
-                        close(episode, at: alert.resolvedAt ?? time)
-                        ruleOpen[alert.labels] = nil
+                        close(position, at: alert.resolvedAt ?? time)
+                        open[ruleIndex][alert.labels] = nil
                         continue
                     case .firing:
-                        if episode.firingAt == nil {
-                            episode.firingAt = alert.firedAt ?? time
-                            episode.valueAtFiring = alert.value
+                        if episodes[position].firingAt == nil {
+                            episodes[position].firingAt = alert.firedAt ?? time
+                            episodes[position].valueAtFiring = alert.value
                         }
                     case .pending:
                         break
                     }
-                    episode.valueAtResolved = alert.value
-                    if alert.annotations != episode.annotations {
-                        episode.annotations = alert.annotations
-                        episode.annotationChanges.append((time, alert.annotations))
+                    episodes[position].valueAtResolved = alert.value
+                    if alert.annotations != episodes[position].annotations {
+                        episodes[position].annotations = alert.annotations
+                        episodes[position].annotationChanges.append((time, alert.annotations))
                     }
-                    ruleOpen[alert.labels] = episode
                     continue
                 }
                 // A new life of the same instance without us seeing the old one end.
-                close(episode, at: time)
-                ruleOpen[alert.labels] = nil
+                close(position, at: time)
+                open[ruleIndex][alert.labels] = nil
             }
             // A new episode, unless this is a resolved alert kept for reporting.
             guard alert.state != .inactive else { continue }
@@ -132,18 +130,28 @@ struct EpisodeTracker {
                 episode.firingAt = alert.firedAt ?? time
                 episode.valueAtFiring = alert.value
             }
-            ruleOpen[alert.labels] = episode
+            open[ruleIndex][alert.labels] = episodes.count
+            episodes.append(episode)
+            seenAt.append(time)
         }
         // Instances gone from the rule: a pending alert whose condition went away, or state
         // dropped wholesale (an alert limit exceeded).
-        for (labels, episode) in ruleOpen where !seen.contains(labels) {
-            close(episode, at: time)
-            ruleOpen[labels] = nil
+        guard open[ruleIndex].count > 0 else { return }
+        var gone: [Labels] = []
+        for (labels, position) in open[ruleIndex] where seenAt[position] != time {
+            close(position, at: time)
+            gone.append(labels)
         }
+        for labels in gone { open[ruleIndex][labels] = nil }
+    }
+
+    private mutating func close(_ position: Int, at resolvedAt: Int64) {
+        episodes[position].resolvedAt = resolvedAt
+        episodes[position].end = episodes[position].firingAt == nil ? .droppedWhilePending : .resolved
     }
 
     /// Every episode, the open ones as still active.
     func allEpisodes() -> [AlertEpisode] {
-        (closed + open.values.flatMap(\.values)).sorted(by: AlertEpisode.timelineOrder)
+        episodes.sorted(by: AlertEpisode.timelineOrder)
     }
 }
