@@ -29,6 +29,8 @@ public struct Alert: Sendable, Hashable {
     /// When it was last handed to the notifier (ms), and until when that notification holds.
     public var lastSentAt: Int64?
     public var validUntil: Int64?
+    /// The labels of the alert's output series, built once per state (see ``seriesLabels()``).
+    private var series: (of: Labels, state: AlertState, alerts: Labels, forState: Labels)?
 
     public init(labels: Labels, annotations: Labels, state: AlertState, value: Double, activeAt: Int64) {
         self.labels = labels
@@ -54,6 +56,23 @@ public struct Alert: Sendable, Hashable {
         guard let lastSentAt else { return true }
         if let resolvedAt, resolvedAt > lastSentAt { return true }
         return lastSentAt + resendDelay < time
+    }
+
+    /// The labels of the alert's `ALERTS` series (with its current state) and of its
+    /// `ALERTS_FOR_STATE` series, remembered until the state changes.
+    mutating func seriesLabels() -> (alerts: Labels, forState: Labels) {
+        let base = labels
+        let known = series.flatMap { $0.of == base ? $0 : nil }
+        if let known, known.state == state { return (known.alerts, known.forState) }
+        func make(_ name: String, state: AlertState?) -> Labels {
+            var builder = Labels.Builder(base)
+            builder.set(LabelName.metricName, name)
+            if let state { builder.set("alertstate", state.rawValue) }
+            return builder.build()
+        }
+        let made = (base, state, make("ALERTS", state: state), known?.forState ?? make("ALERTS_FOR_STATE", state: nil))
+        series = made
+        return (made.2, made.3)
     }
 
     /// When the receiver should consider the alert over: its resolution time, or the

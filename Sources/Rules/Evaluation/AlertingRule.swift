@@ -20,9 +20,9 @@ public struct AlertingRule: Sendable {
     public internal(set) var lastError: RuleEvaluationError?
     public internal(set) var lastEvaluation: Int64?
     public internal(set) var evaluationDuration: Duration = .zero
-    /// Whether any label is a real template (most are plain text): plain labels make the
-    /// alert's labels a function of the sample's, which ``alertLabels`` remembers.
-    let labelsAreTemplates: Bool
+    /// Whether the alert's labels are a function of the sample's labels alone (plain text, or
+    /// templates that read only labels), which ``alertLabels`` then remembers.
+    let labelsFollowInput: Bool
     let alertLabels = LabelsCache()
     /// Whether any annotation is a real template.
     let annotationsAreTemplates: Bool
@@ -45,7 +45,12 @@ public struct AlertingRule: Sendable {
         }
         labelTemplates = compile(labels)
         annotationTemplates = compile(annotations)
-        labelsAreTemplates = labels.contains { $0.value.contains("{{") }
+        labelsFollowInput = labelTemplates.allSatisfy { pair in
+            switch pair.template {
+            case .success(let template): !template.text.contains("{{") || template.readsLabelsOnly
+            case .failure: true  // always the same error text
+            }
+        }
         annotationsAreTemplates = annotations.contains { $0.value.contains("{{") }
         plainAnnotations = Labels(annotations.map { Label($0.name, $0.value) })
     }
@@ -59,28 +64,34 @@ public struct AlertingRule: Sendable {
         at t: Int64, queryOffset: Int64, limit: Int, using query: RuleQuery, options: RuleEvaluationOptions
     ) throws(RuleEvaluationError) -> [RuleOutputSample] {
         let vector = try query.run(expr, text: self.query, at: t - queryOffset)
-        var externalLabels: [String: String] = [:]
-        for label in options.externalLabels { externalLabels[label.name] = label.value }
+        // Nothing returned and nothing active (the usual case): nothing to do.
+        if vector.isEmpty && active.isEmpty { return [] }
         let environment = TemplateEnvironment(time: t, externalURL: options.externalURL) { text, time in
             try query.templateSamples(text, at: time)
         }
+        var externalLabels: [String: String]?
 
         // The alerts this evaluation returns.
-        var current: [Labels: Alert] = [:]
+        var current: [Labels: Alert] = Dictionary(minimumCapacity: vector.count)
         for sample in vector {
-            // Template data only when some label or annotation is a template.
+            // Template data only when some template needs the interpreter.
             var data: TemplateData?
             func templateData() -> TemplateData {
                 if let data { return data }
+                if externalLabels == nil {
+                    var map: [String: String] = [:]
+                    for label in options.externalLabels { map[label.name] = label.value }
+                    externalLabels = map
+                }
                 var labelMap: [String: String] = [:]
                 for label in sample.labels { labelMap[label.name] = label.value }
-                let made = TemplateData(labels: labelMap, value: sample.value, externalLabels: externalLabels, externalURL: options.externalURL)
+                let made = TemplateData(labels: labelMap, value: sample.value, externalLabels: externalLabels ?? [:], externalURL: options.externalURL)
                 data = made
                 return made
             }
             func expand(_ template: Result<RuleTemplate, TemplateError>) -> String {
                 switch template {
-                case .success(let t): t.expand(templateData(), environment: environment)
+                case .success(let t): t.expand(labels: sample.labels, value: sample.value, environment: environment, data: templateData)
                 case .failure(let e): "<error expanding template: \(e)>"
                 }
             }
@@ -91,7 +102,7 @@ public struct AlertingRule: Sendable {
                 builder.set(LabelName.alertName, self.name)
                 return builder.build()
             }
-            let labels = labelsAreTemplates ? build(sample.labels) : alertLabels.output(for: sample.labels, build)
+            let labels = labelsFollowInput ? alertLabels.output(for: sample.labels, build) : build(sample.labels)
             // Annotations keep empty values (Prometheus adds them without the builder's
             // "empty removes" rule).
             let annotations = annotationsAreTemplates
@@ -144,11 +155,11 @@ public struct AlertingRule: Sendable {
                 alert.state = .firing
                 alert.firedAt = t
             }
+            let series = alert.seriesLabels()
             active[labels] = alert
-            outputs.append(RuleOutputSample(labels: alertSeries(alert, name: "ALERTS", state: true), timestamp: stamp, value: 1))
+            outputs.append(RuleOutputSample(labels: series.alerts, timestamp: stamp, value: 1))
             outputs.append(RuleOutputSample(
-                labels: alertSeries(alert, name: "ALERTS_FOR_STATE", state: false), timestamp: stamp,
-                value: Double(floorDivide(alert.activeAt, 1000))))
+                labels: series.forState, timestamp: stamp, value: Double(floorDivide(alert.activeAt, 1000))))
         }
         alertLabels.trim(keeping: current.count)
         if limit > 0 && activeCount > limit {
@@ -171,12 +182,5 @@ public struct AlertingRule: Sendable {
             out.append(alert)
         }
         return out
-    }
-
-    private func alertSeries(_ alert: Alert, name: String, state: Bool) -> Labels {
-        var builder = Labels.Builder(alert.labels)
-        builder.set(LabelName.metricName, name)
-        if state { builder.set("alertstate", alert.state.rawValue) }
-        return builder.build()
     }
 }

@@ -20,4 +20,8 @@ public struct OverlayStorage: RuleStorage {
     public func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> RuleAppendResult {
         try overlay.appendRuleOutputs(samples)
     }
+
+    public func appendRuleOutputs(_ samples: [RuleOutputSample], handles: inout HeadSeriesHandles) throws -> RuleAppendResult {
+        try overlay.appendRuleOutputs(samples, handles: &handles)
+    }
 }

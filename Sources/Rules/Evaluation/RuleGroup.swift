@@ -1,32 +1,6 @@
 import Model
 import PromQL
-
-/// A rule of a group.
-public enum Rule: Sendable {
-    case recording(RecordingRule)
-    case alerting(AlertingRule)
-
-    public var name: String {
-        switch self {
-        case .recording(let r): r.name
-        case .alerting(let r): r.name
-        }
-    }
-
-    public var health: RuleHealth {
-        switch self {
-        case .recording(let r): r.health
-        case .alerting(let r): r.health
-        }
-    }
-
-    public var lastError: RuleEvaluationError? {
-        switch self {
-        case .recording(let r): r.lastError
-        case .alerting(let r): r.lastError
-        }
-    }
-}
+import TSDB
 
 /// A rule group and its evaluation state: rules evaluated in order at one timestamp, each
 /// rule's output appended before the next runs; stale markers for output series that
@@ -46,6 +20,8 @@ public struct RuleGroup: Sendable {
     /// The output series of each rule at the previous evaluation, in output order, for
     /// stale markers.
     private var previousSeries: [[Labels]]
+    /// What storage remembered of each rule's output series at the previous evaluation.
+    private var outputHandles: [HeadSeriesHandles]
     public private(set) var lastEvaluation: Int64?
     public private(set) var evaluationDuration: Duration = .zero
     /// Live mode: slots scheduled so far, and slots skipped because an evaluation overran.
@@ -82,6 +58,7 @@ public struct RuleGroup: Sendable {
             }
         }
         previousSeries = Array(repeating: [], count: rules.count)
+        outputHandles = Array(repeating: HeadSeriesHandles(), count: rules.count)
     }
 
     /// The group's offset inside its interval: Prometheus's hash of the file and group name,
@@ -128,50 +105,29 @@ public struct RuleGroup: Sendable {
     public mutating func evaluate(at time: Int64, storage: any RuleStorage) -> Evaluation {
         let clock = ContinuousClock()
         let groupStart = clock.now
+        // One clock read per rule: a rule's evaluation starts when the previous one ended.
+        var ruleStart = groupStart
         let query = RuleQuery(engine: options.engine, storage: storage)
         var result = Evaluation()
         for i in rules.indices {
-            var outputs: [RuleOutputSample]
-            switch evaluateRule(i, at: time, using: query, clock: clock) {
+            let outcome = evaluateRule(i, at: time, using: query, notifications: &result.notifications)
+            var storageError: String?
+            switch outcome {
             case .success(let samples):
-                outputs = samples
-                if case .alerting(var rule) = rules[i] {
-                    for alert in rule.alertsToSend(at: time, resendDelay: options.resendDelay, interval: interval) {
-                        result.notifications.append((i, alert))
-                    }
-                    rules[i] = .alerting(rule)
-                }
+                storageError = write(samples, of: i, at: time, to: storage, rejected: &result.rejectedSamples)
             case .failure(let error):
                 // A failed rule writes nothing, not even stale markers: its previous series
                 // stay as they were until it succeeds again.
                 result.errors.append((i, error))
-                continue
             }
-            // Stale markers for the series this rule wrote last time and not now. Outputs
-            // usually repeat in the same order, which one pass over both lists confirms.
-            let previous = previousSeries[i]
-            var unchanged = previous.count == outputs.count
-            if unchanged {
-                for j in outputs.indices where outputs[j].labels != previous[j] {
-                    unchanged = false
-                    break
-                }
-            }
-            if !unchanged {
-                let current = Set(outputs.lazy.map(\.labels))
-                let staleTime = time - queryOffset
-                for labels in previous.sorted() where !current.contains(labels) {
-                    outputs.append(RuleOutputSample(labels: labels, timestamp: staleTime, value: StaleMarker.value))
-                }
-                previousSeries[i] = outputs.lazy.filter { !StaleMarker.isStale($0.value) }.map(\.labels)
-            }
-            do {
-                let appended = try storage.appendRuleOutputs(outputs)
-                result.rejectedSamples += appended.rejected
-                // As Prometheus: a refused output makes the rule unhealthy with storage's error.
-                if let message = appended.lastError { markStorageError(i, message, into: &result) }
-            } catch {
-                markStorageError(i, "\(error)", into: &result)
+            let now = clock.now
+            rules[i].record(outcome, at: time, duration: now - ruleStart)
+            ruleStart = now
+            // As Prometheus: a refused output makes the rule unhealthy with storage's error.
+            if let storageError {
+                let error = RuleEvaluationError.storage(storageError)
+                rules[i].markFailed(error)
+                result.errors.append((i, error))
             }
         }
         lastEvaluation = time
@@ -180,42 +136,61 @@ public struct RuleGroup: Sendable {
         return result
     }
 
-    /// Evaluates rule `index` and records its health, error, time and duration.
+    /// Evaluates rule `index` in place; an alerting rule's notifications due are added to
+    /// `notifications`.
     private mutating func evaluateRule(
-        _ index: Int, at time: Int64, using query: RuleQuery, clock: ContinuousClock
+        _ index: Int, at time: Int64, using query: RuleQuery, notifications: inout [(rule: Int, alert: Alert)]
     ) -> Result<[RuleOutputSample], RuleEvaluationError> {
-        let start = clock.now
-        switch rules[index] {
-        case .recording(var rule):
-            let result = Result { () throws(RuleEvaluationError) in
-                try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query)
-            }
-            rule.record(result, at: time, duration: clock.now - start)
-            rules[index] = .recording(rule)
-            return result
-        case .alerting(var rule):
-            let result = Result { () throws(RuleEvaluationError) in
-                try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query, options: options)
-            }
-            rule.record(result, at: time, duration: clock.now - start)
-            rules[index] = .alerting(rule)
-            return result
-        }
+        let queryOffset = queryOffset, limit = limit, options = options, interval = interval
+        return rules[index].update(
+            recording: { rule in
+                Result { () throws(RuleEvaluationError) in
+                    try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query)
+                }
+            },
+            alerting: { rule in
+                let result = Result { () throws(RuleEvaluationError) in
+                    try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query, options: options)
+                }
+                if case .success = result {
+                    for alert in rule.alertsToSend(at: time, resendDelay: options.resendDelay, interval: interval) {
+                        notifications.append((index, alert))
+                    }
+                }
+                return result
+            })
     }
 
-    private mutating func markStorageError(_ index: Int, _ message: String, into result: inout Evaluation) {
-        let error = RuleEvaluationError.storage(message)
-        switch rules[index] {
-        case .recording(var rule):
-            rule.health = .err
-            rule.lastError = error
-            rules[index] = .recording(rule)
-        case .alerting(var rule):
-            rule.health = .err
-            rule.lastError = error
-            rules[index] = .alerting(rule)
+    /// Writes rule `index`'s outputs with stale markers for the series it wrote last time
+    /// and not now; returns storage's error for a refused output.
+    private mutating func write(
+        _ samples: [RuleOutputSample], of index: Int, at time: Int64, to storage: any RuleStorage, rejected: inout Int
+    ) -> String? {
+        var outputs = samples
+        // Outputs usually repeat in the same order, which one pass over both lists confirms.
+        let previous = previousSeries[index]
+        var unchanged = previous.count == outputs.count
+        if unchanged {
+            for j in outputs.indices where outputs[j].labels != previous[j] {
+                unchanged = false
+                break
+            }
         }
-        result.errors.append((index, error))
+        if !unchanged {
+            let current = Set(outputs.lazy.map(\.labels))
+            let staleTime = time - queryOffset
+            for labels in previous.sorted() where !current.contains(labels) {
+                outputs.append(RuleOutputSample(labels: labels, timestamp: staleTime, value: StaleMarker.value))
+            }
+            previousSeries[index] = outputs.lazy.filter { !StaleMarker.isStale($0.value) }.map(\.labels)
+        }
+        do {
+            let appended = try storage.appendRuleOutputs(outputs, handles: &outputHandles[index])
+            rejected += appended.rejected
+            return appended.lastError
+        } catch {
+            return "\(error)"
+        }
     }
 
     /// The alerting rules' active alerts, rule by rule (for notification and inspection).
@@ -223,29 +198,3 @@ public struct RuleGroup: Sendable {
         rules.compactMap { if case .alerting(let r) = $0 { r } else { nil } }
     }
 }
-
-/// What every rule records of its latest evaluation.
-protocol EvaluatedRule {
-    var health: RuleHealth { get set }
-    var lastError: RuleEvaluationError? { get set }
-    var lastEvaluation: Int64? { get set }
-    var evaluationDuration: Duration { get set }
-}
-
-extension EvaluatedRule {
-    mutating func record<T>(_ result: Result<T, RuleEvaluationError>, at time: Int64, duration: Duration) {
-        switch result {
-        case .success:
-            health = .ok
-            lastError = nil
-        case .failure(let error):
-            health = .err
-            lastError = error
-        }
-        lastEvaluation = time
-        evaluationDuration = duration
-    }
-}
-
-extension RecordingRule: EvaluatedRule {}
-extension AlertingRule: EvaluatedRule {}

@@ -36,13 +36,31 @@ public protocol RuleStorage: Queryable {
     /// Appends one rule's outputs as one transaction, so the next rule sees them; the
     /// samples storage refuses are reported, the rest are kept.
     func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> RuleAppendResult
+
+    /// The same, for a writer that appends to mostly the same series every time (a rule):
+    /// `handles` holds what this storage remembered of the series of the writer's previous
+    /// call, and is updated for the next. Storage that has no use for them ignores them.
+    func appendRuleOutputs(_ samples: [RuleOutputSample], handles: inout HeadSeriesHandles) throws -> RuleAppendResult
+}
+
+extension RuleStorage {
+    public func appendRuleOutputs(_ samples: [RuleOutputSample], handles: inout HeadSeriesHandles) throws -> RuleAppendResult {
+        try appendRuleOutputs(samples)
+    }
 }
 
 extension Head: RuleStorage {
     public func appendRuleOutputs(_ samples: [RuleOutputSample]) throws -> RuleAppendResult {
-        var appender = appender()
-        let refused = appender.append(contentsOf: samples.map { ($0.labels, $0.timestamp, $0.value) })
-        try appender.commit()
+        var handles = HeadSeriesHandles()
+        return try appendRuleOutputs(samples, handles: &handles)
+    }
+
+    /// One transaction without WAL, each series found through `handles` when they still
+    /// hold it (no label hashing or lookup for outputs that repeat).
+    public func appendRuleOutputs(_ samples: [RuleOutputSample], handles: inout HeadSeriesHandles) throws -> RuleAppendResult {
+        let refused = append(count: samples.count, handles: &handles) { i in
+            (samples[i].labels, samples[i].timestamp, samples[i].value)
+        }
         var result = RuleAppendResult(rejected: refused.count)
         for (index, error) in refused where !StaleMarker.isStale(samples[index].value) {
             result.lastError = Self.prometheusMessage(error)

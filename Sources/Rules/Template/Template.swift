@@ -1,3 +1,5 @@
+import Model
+
 /// A Go text/template as Prometheus uses it in alert labels and annotations.
 ///
 /// Prometheus expands a rule's template with the definitions
@@ -10,6 +12,8 @@ public struct RuleTemplate: Sendable {
     public let name: String
     private let templates: TemplateSet
     private let input: [UInt8]
+    /// The template without the interpreter, when its shape allows.
+    private let direct: DirectTemplate?
 
     /// What Prometheus prepends to every alert template.
     public static let definitions =
@@ -29,6 +33,19 @@ public struct RuleTemplate: Sendable {
             throw TemplateError(line: line, column: column, message: error.message, templateName: name)
         }
         templates = parser.set
+        direct = DirectTemplate(parser.set, name: name)
+    }
+
+    /// Whether the expansion depends on the sample's labels alone (not on its value nor on the
+    /// evaluation time), so that it can be remembered by labels. False when unsure.
+    public var readsLabelsOnly: Bool { direct?.readsLabelsOnly ?? false }
+
+    /// Expands the template for an alert sample with `labels` and `value`, as
+    /// ``expand(_:environment:)`` with `data()` does; `data` is only called when the
+    /// template needs the interpreter (most are expanded straight from `labels`).
+    public func expand(labels: Labels, value: Double, environment: TemplateEnvironment, data: () -> TemplateData) -> String {
+        if let direct, let output = direct.expand(labels: labels, value: value, environment: environment) { return output }
+        return expand(data(), environment: environment)
     }
 
     /// Expands the template for `data`. A failure during execution gives Prometheus's text

@@ -1,0 +1,100 @@
+import Model
+import PromQL
+
+/// A rule of a group.
+public enum Rule: Sendable {
+    case recording(RecordingRule)
+    case alerting(AlertingRule)
+
+    public var name: String {
+        switch self {
+        case .recording(let r): r.name
+        case .alerting(let r): r.name
+        }
+    }
+
+    public var health: RuleHealth {
+        switch self {
+        case .recording(let r): r.health
+        case .alerting(let r): r.health
+        }
+    }
+
+    public var lastError: RuleEvaluationError? {
+        switch self {
+        case .recording(let r): r.lastError
+        case .alerting(let r): r.lastError
+        }
+    }
+}
+
+extension Rule {
+    /// Runs `recording` or `alerting` on this rule, mutated in place: the rule is moved out
+    /// of `self` while the closure runs (`self` holding a placeholder meanwhile), so that
+    /// its state (active alerts, caches) is uniquely referenced and not copied on write.
+    mutating func update<R>(
+        recording: (inout RecordingRule) -> R, alerting: (inout AlertingRule) -> R
+    ) -> R {
+        switch self {
+        case .recording(var rule):
+            self = Rule.vacant
+            defer { self = .recording(rule) }
+            return recording(&rule)
+        case .alerting(var rule):
+            self = Rule.vacant
+            defer { self = .alerting(rule) }
+            return alerting(&rule)
+        }
+    }
+
+    /// What a rule's slot holds while the rule is being updated.
+    private static let vacant = Rule.recording(RecordingRule(
+        name: "", expr: .number(NumberLiteral(value: 0, position: PositionRange(start: 0, end: 0))), labels: .empty))
+}
+
+extension Rule {
+    /// Records the outcome of an evaluation at `time` that took `duration`.
+    mutating func record(_ result: Result<[RuleOutputSample], RuleEvaluationError>, at time: Int64, duration: Duration) {
+        update(
+            recording: { $0.record(result, at: time, duration: duration) },
+            alerting: { $0.record(result, at: time, duration: duration) })
+    }
+
+    /// Makes the rule unhealthy with `error` (storage refused its output).
+    mutating func markFailed(_ error: RuleEvaluationError) {
+        update(
+            recording: { $0.markFailed(error) },
+            alerting: { $0.markFailed(error) })
+    }
+}
+
+/// What every rule records of its latest evaluation.
+protocol EvaluatedRule {
+    var health: RuleHealth { get set }
+    var lastError: RuleEvaluationError? { get set }
+    var lastEvaluation: Int64? { get set }
+    var evaluationDuration: Duration { get set }
+}
+
+extension EvaluatedRule {
+    mutating func record<T>(_ result: Result<T, RuleEvaluationError>, at time: Int64, duration: Duration) {
+        switch result {
+        case .success:
+            health = .ok
+            lastError = nil
+        case .failure(let error):
+            health = .err
+            lastError = error
+        }
+        lastEvaluation = time
+        evaluationDuration = duration
+    }
+
+    mutating func markFailed(_ error: RuleEvaluationError) {
+        health = .err
+        lastError = error
+    }
+}
+
+extension RecordingRule: EvaluatedRule {}
+extension AlertingRule: EvaluatedRule {}
