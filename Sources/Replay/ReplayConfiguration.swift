@@ -26,6 +26,12 @@ public struct ReplayConfiguration: Sendable {
     public var flapWindow: Int64
     /// The oldest sample of the data, when known: warm-up never starts before it.
     public var dataStart: Int64?
+    /// Evaluate window by window, rule expressions as range queries, where that gives
+    /// live Prometheus's results (``ReplayPlan``); false evaluates strictly in live order,
+    /// every expression at every slot (slower; the results are the same).
+    public var windowed = true
+    /// The simulated time one window spans (at least 60 of the longest group interval).
+    public var windowLength: Int64 = 2 * 3_600_000
 
     public init(
         from: Int64, to: Int64, alignment: ReplayAlignment = .prometheus, evaluationInterval: Int64? = nil,

@@ -26,14 +26,21 @@ public struct Replayer: Sendable {
         self.configuration = configuration
     }
 
-    /// The groups as they will be evaluated, in file order.
-    func makeGroups() -> [RuleGroup] {
+    /// The engine rules evaluate with: no timeout (no result may depend on the machine's
+    /// speed), serving `precomputed` results when given.
+    func makeEngine(precomputed: WindowedResults? = nil) -> Engine {
         var engineOptions = EngineOptions()
         engineOptions.lookbackDelta = configuration.lookbackDelta
-        // A timeout depends on the machine's speed: no replay result may depend on it.
         engineOptions.timeout = nil
+        var engine = Engine(options: engineOptions)
+        engine.precomputed = precomputed
+        return engine
+    }
+
+    /// The groups as they will be evaluated, in file order.
+    func makeGroups(precomputed: WindowedResults? = nil) -> [RuleGroup] {
         let options = RuleEvaluationOptions(
-            engine: Engine(options: engineOptions), defaultInterval: configuration.defaultInterval,
+            engine: makeEngine(precomputed: precomputed), defaultInterval: configuration.defaultInterval,
             defaultQueryOffset: 0, externalLabels: configuration.externalLabels, externalURL: configuration.externalURL)
         var groups: [RuleGroup] = []
         for file in files {
@@ -43,6 +50,11 @@ public struct Replayer: Sendable {
             }
         }
         return groups
+    }
+
+    /// How the groups may be ordered (see ``ReplayPlan``).
+    func makePlan(_ groups: [RuleGroup]) -> ReplayPlan {
+        ReplayPlan(groups: groups, definitions: files.flatMap(\.groups))
     }
 
     /// Where evaluation starts: `from` less the warm-up, not before the data's start.
@@ -71,46 +83,119 @@ public struct Replayer: Sendable {
     /// Runs the replay. `progress` is called after evaluations (at most about 1,000 times).
     public func run(progress: ((ReplayProgress) -> Void)? = nil) throws -> ReplayReport {
         let from = configuration.from, to = configuration.to
-        var groups = makeGroups()
+        let windowedResults = WindowedResults()
+        var groups = makeGroups(precomputed: windowedResults)
+        let plan = makePlan(groups)
         let start = evaluationStart(groups: groups)
         let storage = OverlayStorage(base: WindowCache(base: data))
         var next = groups.map { firstSlot(of: $0, atOrAfter: start) }
+        var bookkeeping = Bookkeeping(groups: groups, from: from, start: start, to: to, progress: progress)
 
-        // Rule indices across all groups, in file order.
-        var ruleBase: [Int] = []
-        var summaries: [RuleSummary] = []
-        for group in groups {
-            ruleBase.append(summaries.count)
-            for rule in group.rules {
-                let kind: RuleSummary.Kind
-                switch rule {
-                case .alerting: kind = .alerting
-                case .recording: kind = .recording
+        if configuration.windowed && plan.windowMajor {
+            // Window by window; in each, every group in file order through its slots, the
+            // expressions that allow it computed for the whole window first.
+            let plain = makeEngine()
+            let longest = groups.map(\.interval).max() ?? 60_000
+            let length = max(configuration.windowLength, 60 * longest)
+            var windowStart = start
+            while windowStart <= to {
+                let windowEnd = windowStart + length
+                for g in groups.indices {
+                    var slots: [Int64] = []
+                    while next[g] < windowEnd && next[g] <= to {
+                        slots.append(next[g])
+                        next[g] += groups[g].interval
+                    }
+                    guard let first = slots.first else { continue }
+                    try Task.checkCancellation()
+                    windowedResults.removeAll()
+                    for (r, rule) in groups[g].rules.enumerated() where plan.precomputable[g][r] {
+                        let (expr, query) = Self.expression(of: rule)
+                        windowedResults.precompute(
+                            expr, query: query, start: first - groups[g].queryOffset, step: groups[g].interval,
+                            count: slots.count, engine: plain, storage: storage)
+                    }
+                    for time in slots {
+                        let evaluation = groups[g].evaluate(at: time, storage: storage)
+                        bookkeeping.record(evaluation, group: groups[g], index: g, at: time)
+                    }
                 }
-                summaries.append(RuleSummary(name: rule.name, kind: kind, group: group.name, file: group.file))
+                windowStart = windowEnd
+            }
+            windowedResults.removeAll()
+        } else {
+            while true {
+                // The earliest next slot; ties go to the group that comes first in the files.
+                var chosen = -1
+                for i in groups.indices where next[i] <= to && (chosen < 0 || next[i] < next[chosen]) { chosen = i }
+                guard chosen >= 0 else { break }
+                try Task.checkCancellation()
+                let time = next[chosen]
+                next[chosen] += groups[chosen].interval
+                let evaluation = groups[chosen].evaluate(at: time, storage: storage)
+                bookkeeping.record(evaluation, group: groups[chosen], index: chosen, at: time)
             }
         }
-        var errorIndex: [[String: Int]] = Array(repeating: [:], count: summaries.count)
-        var errorsByRule: [[RuleSummary.ErrorCount]] = Array(repeating: [], count: summaries.count)
+
+        // The timeline: episodes active at some point in [from, to].
+        let episodes = bookkeeping.tracker.allEpisodes().filter { ($0.resolvedAt ?? .max) >= from && $0.pendingAt <= to }
+        var summaries = bookkeeping.summaries
+        summarize(episodes, into: &summaries)
+        for i in summaries.indices {
+            summaries[i].errors = Array(bookkeeping.errorsByRule[i].prefix(RuleSummary.maxDistinctErrors))
+        }
+        try countRecordingOutputs(storage.overlay, groups: groups, ruleBase: bookkeeping.ruleBase, into: &summaries)
+        return ReplayReport(
+            from: from, to: to, evaluationStart: start, alerts: episodes, rules: summaries,
+            evaluations: bookkeeping.evaluations, storage: storage)
+    }
+
+    static func expression(of rule: Rule) -> (Expr, String) {
+        switch rule {
+        case .recording(let recording): (recording.expr, recording.query)
+        case .alerting(let alerting): (alerting.expr, alerting.query)
+        }
+    }
+
+    /// What the replay learns from each group evaluation: errors per rule, alert episodes,
+    /// progress.
+    struct Bookkeeping {
+        /// Rule indices across all groups, in file order: where each group's rules start.
+        var ruleBase: [Int] = []
+        var summaries: [RuleSummary] = []
+        var errorIndex: [[String: Int]]
+        var errorsByRule: [[RuleSummary.ErrorCount]]
         var tracker = EpisodeTracker()
         var evaluations = 0
-        let span = Double(max(1, to - start))
+        let from: Int64, start: Int64, span: Double
+        let progress: ((ReplayProgress) -> Void)?
         var lastReported = -1
 
-        while true {
-            // The earliest next slot; ties go to the group that comes first in the files.
-            var chosen = -1
-            for i in groups.indices where next[i] <= to && (chosen < 0 || next[i] < next[chosen]) { chosen = i }
-            guard chosen >= 0 else { break }
-            try Task.checkCancellation()
-            let time = next[chosen]
-            next[chosen] += groups[chosen].interval
-            let evaluation = groups[chosen].evaluate(at: time, storage: storage)
-            evaluations += 1
+        init(groups: [RuleGroup], from: Int64, start: Int64, to: Int64, progress: ((ReplayProgress) -> Void)?) {
+            for group in groups {
+                ruleBase.append(summaries.count)
+                for rule in group.rules {
+                    let kind: RuleSummary.Kind
+                    switch rule {
+                    case .alerting: kind = .alerting
+                    case .recording: kind = .recording
+                    }
+                    summaries.append(RuleSummary(name: rule.name, kind: kind, group: group.name, file: group.file))
+                }
+            }
+            errorIndex = Array(repeating: [:], count: summaries.count)
+            errorsByRule = Array(repeating: [], count: summaries.count)
+            self.from = from
+            self.start = start
+            span = Double(max(1, to - start))
+            self.progress = progress
+        }
 
+        mutating func record(_ evaluation: RuleGroup.Evaluation, group: RuleGroup, index: Int, at time: Int64) {
+            evaluations += 1
             if time >= from {
                 for (ruleIndex, error) in evaluation.errors {
-                    let global = ruleBase[chosen] + ruleIndex
+                    let global = ruleBase[index] + ruleIndex
                     summaries[global].errorCount += 1
                     let message = error.description
                     if let k = errorIndex[global][message] {
@@ -121,33 +206,21 @@ public struct Replayer: Sendable {
                     }
                 }
             }
-            let group = groups[chosen]
             for (ruleIndex, rule) in group.rules.enumerated() {
                 guard case .alerting(let alerting) = rule else { continue }
                 tracker.observe(
-                    alerting.activeAlerts, rule: ruleBase[chosen] + ruleIndex, name: alerting.name,
+                    alerting.activeAlerts, rule: ruleBase[index] + ruleIndex, name: alerting.name,
                     group: group.name, file: group.file, at: time)
             }
             if let progress {
                 let fraction = Double(time - start) / span
                 let permille = Int(fraction * 1000)
-                if permille != lastReported {
+                if permille > lastReported {
                     lastReported = permille
                     progress(ReplayProgress(time: time, fraction: min(1, max(0, fraction)), evaluations: evaluations))
                 }
             }
         }
-
-        // The timeline: episodes active at some point in [from, to].
-        let episodes = tracker.allEpisodes().filter { ($0.resolvedAt ?? .max) >= from && $0.pendingAt <= to }
-        summarize(episodes, into: &summaries)
-        for i in summaries.indices {
-            summaries[i].errors = Array(errorsByRule[i].prefix(RuleSummary.maxDistinctErrors))
-        }
-        try countRecordingOutputs(storage.overlay, groups: groups, ruleBase: ruleBase, into: &summaries)
-        return ReplayReport(
-            from: from, to: to, evaluationStart: start, alerts: episodes, rules: summaries, evaluations: evaluations,
-            storage: storage)
     }
 
     /// Fired counts, firing times, time to resolve and flaps of the alerting rules.

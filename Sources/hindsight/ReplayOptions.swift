@@ -39,6 +39,9 @@ struct ReplayEvaluationOptions: ParsableArguments {
     @Option(help: "The external URL templates see.")
     var externalURL: String = ""
 
+    @Flag(help: ArgumentHelp("Evaluate strictly in live order, every expression at every slot (same results, slower; for checking).", visibility: .hidden))
+    var liveOrder = false
+
     /// Opens the data and reads every option; `fail` reports a problem and does not return.
     func configuration(flapWindow: Int64? = nil, fail: (String) -> Never) -> (ReadOnlyDB, ReplayConfiguration) {
         guard data == nil || snapshot == nil else { fail("--data and --snapshot: give one of them") }
@@ -88,6 +91,7 @@ struct ReplayEvaluationOptions: ParsableArguments {
             from: start, to: end, alignment: align.alignment, evaluationInterval: interval, lookbackDelta: lookback,
             externalLabels: labels.build(), externalURL: externalURL, dataStart: dataStart)
         if let flapWindow { configuration.flapWindow = flapWindow }
+        configuration.windowed = !liveOrder
         return (db, configuration)
     }
 }

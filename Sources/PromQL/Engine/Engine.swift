@@ -7,6 +7,9 @@ import TSDB
 /// argument, never read from a clock inside evaluation (the timeout alone reads one).
 public struct Engine: Sendable {
     public var options: EngineOptions
+    /// Answers served for instant queries instead of evaluating them (see
+    /// ``PrecomputedResults``); nil evaluates every query.
+    public var precomputed: (any PrecomputedResults)?
 
     public init(options: EngineOptions = EngineOptions()) {
         self.options = options
@@ -42,6 +45,7 @@ public struct Engine: Sendable {
         _ expr: Expr, query: String, at time: Int64, on queryable: any Queryable,
         isCancelled: (@Sendable () -> Bool)? = nil
     ) throws(QueryError) -> QueryResult {
+        if let precomputed, let result = precomputed.result(for: query, at: time) { return result }
         let parameters = QueryParameters(start: time, end: time, step: 0)
         let resolved = try DurationResolver(parameters: parameters).resolve(expr)
         var evaluator = makeEvaluator(parameters, interval: 1, query: query, queryable: queryable, isCancelled: isCancelled)

@@ -1,0 +1,124 @@
+import Model
+import PromQL
+import Rules
+
+/// How a replay may order its evaluations, worked out from what each rule reads.
+///
+/// Live Prometheus runs (group, slot) pairs in time order, equal times in file order. A
+/// replay may instead run **window by window**: in each window of simulated time, each
+/// group in file order through all its slots. That gives the same results when no rule
+/// reads the outputs of a group after its own (those would be missing for the window),
+/// no group reads an earlier group with a larger query offset (it would see that group's
+/// outputs too early), and nothing that reads rule outputs looks past its evaluation time
+/// (`@`, negative offsets, `smoothed`, the `query` template function).
+///
+/// Within a window, a rule whose expression reads no output of its own group can be
+/// evaluated for all the group's slots at once, as one range query, before the group
+/// runs (``WindowedResults``); the rest are evaluated slot by slot as usual.
+struct ReplayPlan {
+    /// Whether window-by-window evaluation gives live Prometheus's results.
+    var windowMajor: Bool
+    /// Why not, when it does not (for tests and debugging).
+    var reason: String?
+    /// By group, by rule: whether the rule's expression can be computed per window.
+    var precomputable: [[Bool]]
+
+    /// A rule output: the metric name, and for `ALERTS`/`ALERTS_FOR_STATE` the alert name.
+    struct Output {
+        var metric: String
+        var alertname: String?
+        var group: Int
+    }
+
+    init(groups: [RuleGroup], definitions: [RuleGroupDefinition]) {
+        var outputs: [Output] = []
+        for (g, group) in groups.enumerated() {
+            for rule in group.rules {
+                switch rule {
+                case .recording(let recording): outputs.append(Output(metric: recording.name, group: g))
+                case .alerting(let alerting):
+                    outputs.append(Output(metric: "ALERTS", alertname: alerting.name, group: g))
+                    outputs.append(Output(metric: "ALERTS_FOR_STATE", alertname: alerting.name, group: g))
+                }
+            }
+        }
+        var reason: String?
+        var precomputable: [[Bool]] = []
+        for (g, group) in groups.enumerated() {
+            var row: [Bool] = []
+            for (r, rule) in group.rules.enumerated() {
+                let reads = Self.reads(Self.expr(of: rule), outputs: outputs)
+                let readGroups = Set(reads.groups.map { outputs[$0].group })
+                if reason == nil {
+                    if let later = readGroups.first(where: { $0 > g }) {
+                        reason = "rule \(rule.name) (group \(group.name)) reads outputs of the later group \(groups[later].name)"
+                    } else if let earlier = readGroups.first(where: { $0 < g && groups[$0].queryOffset > group.queryOffset }) {
+                        reason = "rule \(rule.name) reads group \(groups[earlier].name), whose query offset is larger than its group's"
+                    } else if reads.futureLooking && !readGroups.isEmpty {
+                        reason = "rule \(rule.name) reads rule outputs with @, a negative offset or smoothed"
+                    } else if g < definitions.count, r < definitions[g].rules.count, Self.usesQueryFunction(definitions[g].rules[r]) {
+                        reason = "rule \(rule.name) runs queries from its templates"
+                    }
+                }
+                row.append(!readGroups.contains(g))
+            }
+            precomputable.append(row)
+        }
+        self.reason = reason
+        windowMajor = reason == nil
+        self.precomputable = windowMajor ? precomputable : groups.map { $0.rules.map { _ in false } }
+    }
+
+    static func expr(of rule: Rule) -> Expr {
+        switch rule {
+        case .recording(let recording): recording.expr
+        case .alerting(let alerting): alerting.expr
+        }
+    }
+
+    /// The outputs (indices into `outputs`) a selector in `expr` may read, and whether any
+    /// selector or subquery looks past the evaluation time.
+    static func reads(_ expr: Expr, outputs: [Output]) -> (groups: [Int], futureLooking: Bool) {
+        var read = Set<Int>()
+        var future = false
+        expr.forEachNode { node in
+            let selector: VectorSelector
+            switch node {
+            case .vectorSelector(let v): selector = v
+            case .matrixSelector(let m): selector = m.vectorSelector
+            case .subquery(let sq):
+                if sq.at != nil || sq.offset < 0 || sq.offsetExpr != nil { future = true }
+                return
+            default: return
+            }
+            if selector.at != nil || selector.offset < 0 || selector.offsetExpr != nil || selector.smoothed { future = true }
+            for (index, output) in outputs.enumerated() where mayRead(selector, output) { read.insert(index) }
+        }
+        return (read.sorted(), future)
+    }
+
+    /// Whether the selector's name and alert-name matchers admit the output.
+    static func mayRead(_ selector: VectorSelector, _ output: Output) -> Bool {
+        for matcher in selector.matchers {
+            if matcher.name == LabelName.metricName && !matcher.matches(output.metric) { return false }
+            if matcher.name == "alertname", let alertname = output.alertname, !matcher.matches(alertname) { return false }
+        }
+        return true
+    }
+
+    /// Whether a rule's label or annotation templates call `query`.
+    static func usesQueryFunction(_ rule: RuleDefinition) -> Bool {
+        (rule.labels + rule.annotations).contains { item in
+            var rest = Substring(item.value)
+            while let open = rest.range(of: "{{") {
+                let after = rest[open.upperBound...]
+                let close = after.range(of: "}}")?.lowerBound ?? after.endIndex
+                let action = after[..<close]
+                let words = action.split { !($0.isLetter || $0.isNumber || $0 == "_") }
+                if words.contains("query") { return true }
+                rest = after[close...]
+            }
+            return false
+        }
+    }
+}
