@@ -746,13 +746,21 @@ enum GoFloatFormat {
         }
     }
 
+    /// C's `%.<precision><conv>` (at most 1,311 characters: `%.1000f` of -1e308), formatted
+    /// on the stack when short, as it nearly always is.
     private static func cFormat(_ v: Double, _ conv: String, _ precision: Int) -> String {
         let fmt = "%." + String(min(precision, 1000)) + conv
-        var buffer = [CChar](repeating: 0, count: 1400)
-        _ = buffer.withUnsafeMutableBufferPointer { p in
-            withVaList([v]) { vsnprintf(p.baseAddress, p.count, fmt, $0) }
+        func format(capacity: Int) -> (String?, Int) {
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { p in
+                let n = Int(withVaList([v]) { vsnprintf(p.baseAddress, p.count, fmt, $0) })
+                guard n >= 0, n < p.count else { return (nil, n) }
+                let bytes = UnsafeRawBufferPointer(start: p.baseAddress, count: n).bindMemory(to: UInt8.self)
+                return (String(decoding: bytes, as: UTF8.self), n)
+            }
         }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let (short, needed) = format(capacity: 64)
+        if let short { return short }
+        return format(capacity: max(needed, 0) + 1).0 ?? ""
     }
 
     private static func shortestE(_ v: Double, upper: Bool) -> String {

@@ -36,6 +36,9 @@ public struct RuleTemplate: Sendable {
         direct = DirectTemplate(parser.set, name: name)
     }
 
+    /// Whether alert expansions skip the interpreter (see ``DirectTemplate``).
+    var isDirect: Bool { direct != nil }
+
     /// Whether the expansion depends on the sample's labels alone (not on its value nor on the
     /// evaluation time), so that it can be remembered by labels. False when unsure.
     public var readsLabelsOnly: Bool { direct?.readsLabelsOnly ?? false }
