@@ -103,13 +103,21 @@ public struct RuleGroup: Sendable {
     /// Evaluates every rule at `time` (ms), in order, writing outputs to `storage`.
     @discardableResult
     public mutating func evaluate(at time: Int64, storage: any RuleStorage) -> Evaluation {
+        evaluate(at: time, storage: storage, rules: rules.indices)
+    }
+
+    /// Evaluates the rules at positions `range` at `time`, in order. A replay that has
+    /// shown the other rules neither read nor are read by these (in the same evaluation)
+    /// runs a group in such parts; everything else evaluates whole groups.
+    @discardableResult
+    public mutating func evaluate(at time: Int64, storage: any RuleStorage, rules range: Range<Int>) -> Evaluation {
         let clock = ContinuousClock()
         let groupStart = clock.now
         // One clock read per rule: a rule's evaluation starts when the previous one ended.
         var ruleStart = groupStart
         let query = RuleQuery(engine: options.engine, storage: storage)
         var result = Evaluation()
-        for i in rules.indices {
+        for i in range {
             let outcome = evaluateRule(i, at: time, using: query, notifications: &result.notifications)
             var storageError: String?
             switch outcome {
