@@ -12,14 +12,20 @@ import Rules
 /// outputs too early), and nothing that reads rule outputs looks past its evaluation time
 /// (`@`, negative offsets, `smoothed`, the `query` template function).
 ///
-/// Within a window, a rule whose expression reads no output of its own group can be
-/// evaluated for all the group's slots at once, as one range query, before the group
-/// runs (``WindowedResults``); the rest are evaluated slot by slot as usual.
+/// Within a window, a group runs in **phases**: consecutive runs of its rules, each phase
+/// through all the window's slots before the next, where no rule reads a rule of a later
+/// phase (or the phase split would hide that rule's latest outputs from it). The phases
+/// are as small as that allows. A rule that reads no output of its own phase can then be
+/// evaluated for all the slots at once, as one range query, before its phase runs
+/// (``WindowedResults``); the rest are evaluated slot by slot as usual.
 struct ReplayPlan {
     /// Whether window-by-window evaluation gives live Prometheus's results.
     var windowMajor: Bool
     /// Why not, when it does not (for tests and debugging).
     var reason: String?
+    /// By group: its phases, rule positions in order (one phase of all rules when not
+    /// window-major).
+    var phases: [[Range<Int>]]
     /// By group, by rule: whether the rule's expression can be computed per window.
     var precomputable: [[Bool]]
 
@@ -28,24 +34,27 @@ struct ReplayPlan {
         var metric: String
         var alertname: String?
         var group: Int
+        var rule: Int
     }
 
     init(groups: [RuleGroup], definitions: [RuleGroupDefinition]) {
         var outputs: [Output] = []
         for (g, group) in groups.enumerated() {
-            for rule in group.rules {
+            for (r, rule) in group.rules.enumerated() {
                 switch rule {
-                case .recording(let recording): outputs.append(Output(metric: recording.name, group: g))
+                case .recording(let recording): outputs.append(Output(metric: recording.name, group: g, rule: r))
                 case .alerting(let alerting):
-                    outputs.append(Output(metric: "ALERTS", alertname: alerting.name, group: g))
-                    outputs.append(Output(metric: "ALERTS_FOR_STATE", alertname: alerting.name, group: g))
+                    outputs.append(Output(metric: "ALERTS", alertname: alerting.name, group: g, rule: r))
+                    outputs.append(Output(metric: "ALERTS_FOR_STATE", alertname: alerting.name, group: g, rule: r))
                 }
             }
         }
         var reason: String?
+        var phases: [[Range<Int>]] = []
         var precomputable: [[Bool]] = []
         for (g, group) in groups.enumerated() {
-            var row: [Bool] = []
+            // The rules of this group each rule reads.
+            var sameGroup: [Set<Int>] = []
             for (r, rule) in group.rules.enumerated() {
                 let reads = Self.reads(Self.expr(of: rule), outputs: outputs)
                 let readGroups = Set(reads.groups.map { outputs[$0].group })
@@ -60,13 +69,36 @@ struct ReplayPlan {
                         reason = "rule \(rule.name) runs queries from its templates"
                     }
                 }
-                row.append(!readGroups.contains(g))
+                sameGroup.append(Set(reads.groups.filter { outputs[$0].group == g }.map { outputs[$0].rule }))
+            }
+            let groupPhases = Self.phases(reading: sameGroup)
+            phases.append(groupPhases)
+            var row = [Bool](repeating: false, count: group.rules.count)
+            for phase in groupPhases {
+                for r in phase { row[r] = sameGroup[r].isDisjoint(with: phase) }
             }
             precomputable.append(row)
         }
         self.reason = reason
         windowMajor = reason == nil
+        self.phases = windowMajor ? phases : groups.map { [$0.rules.indices] }
         self.precomputable = windowMajor ? precomputable : groups.map { $0.rules.map { _ in false } }
+    }
+
+    /// The finest split of rules `0..<reads.count` into consecutive phases such that no
+    /// rule reads a rule of a later phase (`reads[i]`: the rules rule `i` reads).
+    static func phases(reading reads: [Set<Int>]) -> [Range<Int>] {
+        var phases: [Range<Int>] = []
+        var start = 0
+        var reach = 0  // one past the furthest rule read by a rule of the current phase
+        for i in reads.indices {
+            reach = max(reach, (reads[i].max() ?? -1) + 1, i + 1)
+            if reach == i + 1 {
+                phases.append(start..<(i + 1))
+                start = i + 1
+            }
+        }
+        return phases
     }
 
     static func expr(of rule: Rule) -> Expr {

@@ -107,17 +107,19 @@ public struct Replayer: Sendable {
                         next[g] += groups[g].interval
                     }
                     guard let first = slots.first else { continue }
-                    try Task.checkCancellation()
-                    windowedResults.removeAll()
-                    for (r, rule) in groups[g].rules.enumerated() where plan.precomputable[g][r] {
-                        let (expr, query) = Self.expression(of: rule)
-                        windowedResults.precompute(
-                            expr, query: query, start: first - groups[g].queryOffset, step: groups[g].interval,
-                            count: slots.count, engine: plain, storage: storage)
-                    }
-                    for time in slots {
-                        let evaluation = groups[g].evaluate(at: time, storage: storage)
-                        bookkeeping.record(evaluation, group: groups[g], index: g, at: time)
+                    for (p, phase) in plan.phases[g].enumerated() {
+                        try Task.checkCancellation()
+                        windowedResults.removeAll()
+                        for r in phase where plan.precomputable[g][r] {
+                            let (expr, query) = Self.expression(of: groups[g].rules[r])
+                            windowedResults.precompute(
+                                expr, query: query, start: first - groups[g].queryOffset, step: groups[g].interval,
+                                count: slots.count, engine: plain, storage: storage)
+                        }
+                        for time in slots {
+                            let evaluation = groups[g].evaluate(at: time, storage: storage, rules: phase)
+                            bookkeeping.record(evaluation, group: groups[g], index: g, at: time, rules: phase, counted: p == 0)
+                        }
                     }
                 }
                 windowStart = windowEnd
@@ -133,7 +135,7 @@ public struct Replayer: Sendable {
                 let time = next[chosen]
                 next[chosen] += groups[chosen].interval
                 let evaluation = groups[chosen].evaluate(at: time, storage: storage)
-                bookkeeping.record(evaluation, group: groups[chosen], index: chosen, at: time)
+                bookkeeping.record(evaluation, group: groups[chosen], index: chosen, at: time, rules: groups[chosen].rules.indices, counted: true)
             }
         }
 
@@ -191,8 +193,12 @@ public struct Replayer: Sendable {
             self.progress = progress
         }
 
-        mutating func record(_ evaluation: RuleGroup.Evaluation, group: RuleGroup, index: Int, at time: Int64) {
-            evaluations += 1
+        /// Records the evaluation of `group`'s rules at positions `rules` at `time`;
+        /// `counted`: the first part of the group's evaluation at that time.
+        mutating func record(
+            _ evaluation: RuleGroup.Evaluation, group: RuleGroup, index: Int, at time: Int64, rules: Range<Int>, counted: Bool
+        ) {
+            if counted { evaluations += 1 }
             if time >= from {
                 for (ruleIndex, error) in evaluation.errors {
                     let global = ruleBase[index] + ruleIndex
@@ -206,8 +212,8 @@ public struct Replayer: Sendable {
                     }
                 }
             }
-            for (ruleIndex, rule) in group.rules.enumerated() {
-                guard case .alerting(let alerting) = rule else { continue }
+            for ruleIndex in rules {
+                guard case .alerting(let alerting) = group.rules[ruleIndex] else { continue }
                 tracker.observe(
                     alerting.activeAlerts, rule: ruleBase[index] + ruleIndex, name: alerting.name,
                     group: group.name, file: group.file, at: time)

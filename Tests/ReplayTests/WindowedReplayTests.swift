@@ -159,10 +159,24 @@ struct WindowedReplayTests {
         #expect(plan.windowMajor == set.windowMajor, "\(set.name): \(plan.reason ?? "window-major")")
     }
 
-    @Test func precomputesOnlyRulesThatDoNotReadTheirOwnGroup() throws {
+    @Test func precomputesEveryRuleThatReadsNothingOfItsPhase() throws {
         let fixture = try Self.fixture()
         let plan = try plan(fixture, Self.ruleSets[0].rules)
-        #expect(plan.precomputable == [[true, false, true, true], [true, true, false], [false, true]])
+        #expect(plan.phases == [[0..<1, 1..<2, 2..<3, 3..<4], [0..<1, 1..<2, 2..<3], [0..<2]])
+        #expect(plan.precomputable == [[true, true, true, true], [true, true, false], [false, true]])
+    }
+
+    /// Phases end where no rule so far reads a rule after it.
+    @Test(arguments: [
+        ([[], [], []], [0..<1, 1..<2, 2..<3]),
+        ([[], [0], [0, 1]], [0..<1, 1..<2, 2..<3]),
+        ([[1], [], []], [0..<2, 2..<3]),
+        ([[2], [], [1]], [0..<3]),
+        ([[0], [1], []], [0..<1, 1..<2, 2..<3]),
+        ([[], [3], [], [], []], [0..<1, 1..<4, 4..<5]),
+    ] as [([Set<Int>], [Range<Int>])])
+    func phaseSplit(reads: [Set<Int>], expected: [Range<Int>]) {
+        #expect(ReplayPlan.phases(reading: reads) == expected)
     }
 
     private func replay(_ fixture: ReplayFixture, _ rules: [String], alignment: ReplayAlignment, windowed: Bool) throws -> ReplayReport {
