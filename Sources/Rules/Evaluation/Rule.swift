@@ -53,13 +53,6 @@ extension Rule {
 }
 
 extension Rule {
-    /// Records the outcome of an evaluation at `time` that took `duration`.
-    mutating func record(_ result: Result<[RuleOutputSample], RuleEvaluationError>, at time: Int64, duration: Duration) {
-        update(
-            recording: { $0.record(result, at: time, duration: duration) },
-            alerting: { $0.record(result, at: time, duration: duration) })
-    }
-
     /// Makes the rule unhealthy with `error` (storage refused its output).
     mutating func markFailed(_ error: RuleEvaluationError) {
         update(

@@ -113,28 +113,21 @@ public struct RuleGroup: Sendable {
     public mutating func evaluate(at time: Int64, storage: any RuleStorage, rules range: Range<Int>) -> Evaluation {
         let clock = ContinuousClock()
         let groupStart = clock.now
-        // One clock read per rule: a rule's evaluation starts when the previous one ended.
-        var ruleStart = groupStart
         let query = RuleQuery(engine: options.engine, storage: storage)
         var result = Evaluation()
         for i in range {
-            let outcome = evaluateRule(i, at: time, using: query, notifications: &result.notifications)
-            var storageError: String?
+            let outcome = evaluateRule(i, at: time, using: query, clock: clock, notifications: &result.notifications)
             switch outcome {
             case .success(let samples):
-                storageError = write(samples, of: i, at: time, to: storage, rejected: &result.rejectedSamples)
+                // As Prometheus: a refused output makes the rule unhealthy with storage's error.
+                if let message = write(samples, of: i, at: time, to: storage, rejected: &result.rejectedSamples) {
+                    let error = RuleEvaluationError.storage(message)
+                    rules[i].markFailed(error)
+                    result.errors.append((i, error))
+                }
             case .failure(let error):
                 // A failed rule writes nothing, not even stale markers: its previous series
                 // stay as they were until it succeeds again.
-                result.errors.append((i, error))
-            }
-            let now = clock.now
-            rules[i].record(outcome, at: time, duration: now - ruleStart)
-            ruleStart = now
-            // As Prometheus: a refused output makes the rule unhealthy with storage's error.
-            if let storageError {
-                let error = RuleEvaluationError.storage(storageError)
-                rules[i].markFailed(error)
                 result.errors.append((i, error))
             }
         }
@@ -144,22 +137,27 @@ public struct RuleGroup: Sendable {
         return result
     }
 
-    /// Evaluates rule `index` in place; an alerting rule's notifications due are added to
-    /// `notifications`.
+    /// Evaluates rule `index` in place and records its health, error, time and duration; an
+    /// alerting rule's notifications due are added to `notifications`.
     private mutating func evaluateRule(
-        _ index: Int, at time: Int64, using query: RuleQuery, notifications: inout [(rule: Int, alert: Alert)]
+        _ index: Int, at time: Int64, using query: RuleQuery, clock: ContinuousClock,
+        notifications: inout [(rule: Int, alert: Alert)]
     ) -> Result<[RuleOutputSample], RuleEvaluationError> {
         let queryOffset = queryOffset, limit = limit, options = options, interval = interval
+        let start = clock.now
         return rules[index].update(
             recording: { rule in
-                Result { () throws(RuleEvaluationError) in
+                let result = Result { () throws(RuleEvaluationError) in
                     try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query)
                 }
+                rule.record(result, at: time, duration: clock.now - start)
+                return result
             },
             alerting: { rule in
                 let result = Result { () throws(RuleEvaluationError) in
                     try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query, options: options)
                 }
+                rule.record(result, at: time, duration: clock.now - start)
                 if case .success = result {
                     for alert in rule.alertsToSend(at: time, resendDelay: options.resendDelay, interval: interval) {
                         notifications.append((index, alert))

@@ -653,6 +653,12 @@ struct GoPrinter {
 
     private mutating func fmtFloat(_ v: Double, verb: Unicode.Scalar, defaultPrecision: Int) {
         let precision = precPresent ? prec : defaultPrecision
+        // Without flags or width (`%.2f`, `%g`, `%v`: nearly always) Go prints the number as
+        // strconv formats it (`+Inf`, `-Inf`, `NaN` included); the rest handles signs and padding.
+        if !plus && !space && !sharp && !widPresent {
+            buf += GoFloatFormat.format(v, verb: verb, precision: precision)
+            return
+        }
         var num = Array(GoFloatFormat.format(v, verb: verb, precision: precision).unicodeScalars)
         if num.first == "-" || num.first == "+" {
             // keep the sign

@@ -37,12 +37,15 @@ extension Head {
         }
         var refused: [(index: Int, error: AppendError)] = []
         withLock {
-            for i in 0..<count {
-                let (labels, t, v) = sample(i)
-                do throws(AppendError) {
-                    handles.series[i] = try appendLocked(labels, t, v, hint: handles.series[i])
-                } catch {
-                    refused.append((i, error))
+            handles.series.withUnsafeMutableBufferPointer { slots in
+                for i in 0..<count {
+                    let (labels, t, v) = sample(i)
+                    do throws(AppendError) {
+                        let series = try appendLocked(labels, t, v, hint: slots[i])
+                        if series !== slots[i] { slots[i] = series }
+                    } catch {
+                        refused.append((i, error))
+                    }
                 }
             }
         }
