@@ -176,6 +176,8 @@ final class JSONWriter {
     }
 
     static func quote(_ s: String) -> String {
+        // Most strings need no escape (0xE2 leads U+2028 and U+2029): copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -164,6 +164,17 @@ enum Rates {
     /// Whether `rate`/`increase` should note that the metric may not be a counter.
     static func mightNotBeCounter(_ metricName: String?) -> Bool {
         guard let name = metricName, !name.isEmpty else { return false }
-        return !(name.hasSuffix("_total") || name.hasSuffix("_sum") || name.hasSuffix("_count") || name.hasSuffix("_bucket"))
+        // Byte comparisons: this runs for every series at every step.
+        let bytes = name.utf8
+        return !(bytes.hasSuffix("_total".utf8) || bytes.hasSuffix("_sum".utf8)
+            || bytes.hasSuffix("_count".utf8) || bytes.hasSuffix("_bucket".utf8))
+    }
+}
+
+extension String.UTF8View {
+    /// Whether the bytes end with `suffix`'s bytes.
+    func hasSuffix(_ suffix: String.UTF8View) -> Bool {
+        guard count >= suffix.count else { return false }
+        return self[index(endIndex, offsetBy: -suffix.count)...].elementsEqual(suffix)
     }
 }
