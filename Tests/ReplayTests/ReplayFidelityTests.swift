@@ -56,6 +56,72 @@ import TSDB
         }
     }
 
+    /// Every alert_rule_test of the whole unit-test corpus that `hindsight test rules`
+    /// passes (the corpus also holds tests written to fail, and tests of features a
+    /// replay does not have: `group_eval_order`, native histograms), replayed over its
+    /// input series stored as a block.
+    @Test func everyPassingAlertTestOfTheCorpus() throws {
+        let directory = Conformance.packageRoot.appendingPathComponent("Tests/RulesTests/Fixtures/unittests").path
+        let runner = try RuleTestRunner(readSeries: { line in
+            let (labels, values) = try SeriesNotation.parseLine(line)
+            return (labels, try values.map { value throws(SeriesNotation.Error) -> Double? in
+                switch value {
+                case .omitted: return nil
+                case .float(let v): return v
+                case .histogram: throw SeriesNotation.Error(column: 1, message: "native histogram")
+                }
+            })
+        })
+        var compared = 0, alertTests = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory).sorted() where name.hasSuffix(".yml") {
+            let path = directory + "/" + name
+            guard let file = try? RuleTestFile.load(path: path), file.groupEvalOrder.isEmpty else { continue }
+            let report = runner.run(path: path)
+            guard report.fileErrors.isEmpty, report.groups.count == file.tests.count else { continue }
+            let rulePaths = file.ruleFiles.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 }
+            guard let ruleFiles = try? RuleFileLoader.load(paths: rulePaths) else { continue }
+            for (test, groupReport) in zip(file.tests, report.groups) where groupReport.failures.isEmpty && !test.alertTests.isEmpty {
+                let step = test.interval ?? file.evaluationInterval
+                let start = test.startTimestamp
+                var series: [(Labels, [(Int64, Double)])] = []
+                var usable = true
+                for input in test.inputSeries {
+                    guard let labels = try? SeriesNotation.parseLine(input.series + " 0").0,
+                          let values = try? expandSeriesValues(input.values) else { usable = false; break }
+                    series.append((labels, values.enumerated().compactMap { i, v in v.map { (start + Int64(i) * step, $0) } }))
+                }
+                guard usable, !series.isEmpty else { continue }
+                let data = try ReplayFixture(series)
+                let end = start + (test.alertTests.map(\.evalTime).max() ?? 0)
+                let configuration = ReplayConfiguration(
+                    from: start, to: end, alignment: .start, evaluationInterval: file.evaluationInterval,
+                    externalLabels: test.externalLabels, externalURL: test.externalURL, dataStart: start)
+                let report = try Replayer(files: ruleFiles, data: try ReadOnlyDB(directory: data.path), configuration: configuration).run()
+                for alertTest in test.alertTests {
+                    let t = start + alertTest.evalTime
+                    let firing = report.alerts.filter { episode in
+                        episode.rule == alertTest.alertname && (episode.firingAt.map { $0 <= t } ?? false)
+                            && (episode.resolvedAt.map { $0 > t } ?? true)
+                    }
+                    let got = firing.map { episode -> String in
+                        let annotations = episode.annotationChanges.last { $0.at <= t }?.annotations ?? .empty
+                        return "\(episode.labels) \(annotations)"
+                    }.sorted()
+                    let expected = alertTest.expectedAlerts.map { alert -> String in
+                        var labels = alert.labels
+                        labels["alertname"] = alertTest.alertname
+                        return "\(Labels(labels.map { Label($0.key, $0.value) })) \(Labels(alert.annotations.map { Label($0.key, $0.value) }))"
+                    }.sorted()
+                    #expect(got == expected, "\(name) (\(test.name)) at \(alertTest.evalTime / 1000)s")
+                    alertTests += 1
+                }
+                compared += 1
+            }
+        }
+        #expect(compared >= 20, "test groups compared: \(compared)")
+        #expect(alertTests >= 40, "alert tests compared: \(alertTests)")
+    }
+
     /// The labels of a series written as a selector: `up{job="node"}`.
     static func labels(_ selector: String) throws -> Labels {
         let expr = try Engine().parse(selector)
