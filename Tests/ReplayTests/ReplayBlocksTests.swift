@@ -213,3 +213,59 @@ import TSDB
         #expect(state.contains("\"value\":[4200,\"3600\"]"), "\(state)")
     }
 }
+
+/// The same data written by promtool and by Hindsight replays to byte-identical reports.
+@Suite(.enabled(if: Subprocess.which("promtool") != nil || Conformance.isCI))
+struct ReplayOverPromtoolBlocksTests {
+    @Test func promtoolAndHindsightBlocksGiveTheSameReplay() throws {
+        let promtool = try #require(Subprocess.which("promtool"), "promtool is not installed (scripts/setup installs it)")
+        let dir = try TemporaryDirectory(prefix: "replay-promtool-blocks")
+        // Five hours of two gauges and a counter at 15 s, crossing block boundaries.
+        var text = "# TYPE load gauge\n# TYPE requests counter\n"
+        var random = SplitMix64(state: 11)
+        var total = 0.0
+        var lines: [(Int, String)] = []
+        for step in 0..<(5 * 240) {
+            let t = 1_700_000_000 + step * 15
+            for host in ["a", "b"] { lines.append((t, "load{host=\"\(host)\"} \(random.below(100)) \(t)")) }
+            total += Double(random.below(7))
+            lines.append((t, "requests_total{host=\"a\"} \(total) \(t)"))
+        }
+        // OpenMetrics wants each family's samples together.
+        text += lines.filter { $0.1.hasPrefix("load") }.map(\.1).joined(separator: "\n") + "\n"
+        text += lines.filter { $0.1.hasPrefix("requests") }.map(\.1).joined(separator: "\n") + "\n# EOF\n"
+        let input = dir.path + "/input.om"
+        try text.write(toFile: input, atomically: true, encoding: .utf8)
+        let made = try Subprocess.run(promtool, ["tsdb", "create-blocks-from", "openmetrics", input, dir.path + "/promtool"])
+        #expect(made.status == 0, "\(made.stderr)")
+        _ = try OpenMetricsBackfill.run(file: input, into: dir.path + "/hindsight", blockDuration: 2 * 3_600_000)
+
+        let rules = dir.path + "/rules.yml"
+        try """
+            groups:
+              - name: g
+                interval: 1m
+                rules:
+                  - record: host:requests:rate5m
+                    expr: rate(requests_total[5m])
+                  - alert: High
+                    expr: load > 70
+                    for: 2m
+                    annotations: {summary: "{{ $labels.host }} {{ $value }}"}
+                  - alert: Busy
+                    expr: host:requests:rate5m > 0.2
+            """.write(toFile: rules, atomically: true, encoding: .utf8)
+        let files = try RuleFileLoader.load(paths: [rules])
+        var reports: [String] = []
+        for folder in ["promtool", "hindsight"] {
+            let db = try ReadOnlyDB(directory: dir.path + "/" + folder)
+            #expect(db.blocks.count >= 3, "\(folder): the data spans several blocks")
+            let configuration = ReplayConfiguration(
+                from: 1_700_000_000_000 + 3_600_000, to: 1_700_000_000_000 + 5 * 3_600_000 - 15_000, dataStart: db.blocks.first?.meta.minTime)
+            let report = try Replayer(files: files, data: db, configuration: configuration).run()
+            #expect(!report.alerts.isEmpty)
+            reports.append(report.json() + report.text())
+        }
+        #expect(reports[0] == reports[1])
+    }
+}
