@@ -113,53 +113,35 @@ public struct AlertingRule: Sendable {
         }
 
         // Alerts that continue keep their state; new ones (or ones returning after they
-        // resolved) start pending.
+        // resolved) start pending. Alerts are updated in place, never copied out and back.
         for (labels, alert) in current {
-            if var existing = active[labels], existing.state != .inactive {
-                existing.value = alert.value
-                existing.annotations = alert.annotations
-                active[labels] = existing
+            if let i = active.index(forKey: labels), active.values[i].state != .inactive {
+                active.values[i].value = alert.value
+                active.values[i].annotations = alert.annotations
             } else {
                 active[labels] = alert
             }
         }
 
         var outputs: [RuleOutputSample] = []
+        outputs.reserveCapacity(2 * active.count)
         var activeCount = 0
         let stamp = t - queryOffset
         for labels in active.keys.sorted() {
-            var alert = active[labels]!
-            if current[labels] == nil {
-                var keepFiring = false
-                if alert.state == .firing && keepFiringFor > 0 {
-                    if alert.keepFiringSince == nil { alert.keepFiringSince = t }
-                    if t - alert.keepFiringSince! < keepFiringFor { keepFiring = true }
-                }
-                // A pending alert that vanishes is dropped; a resolved one is kept for a while
-                // so that it is reported as resolved.
-                if alert.state == .pending || (alert.resolvedAt.map { t - $0 > options.resolvedRetention } ?? false) {
-                    active[labels] = nil
-                    continue
-                }
-                if alert.state != .inactive && !keepFiring {
-                    alert.state = .inactive
-                    alert.resolvedAt = t
-                }
-                active[labels] = alert
-                if !keepFiring { continue }
-            } else {
-                alert.keepFiringSince = nil
+            let i = active.index(forKey: labels)!
+            let step = Self.advance(
+                &active.values[i], returned: current[labels] != nil, at: t, holdDuration: holdDuration,
+                keepFiringFor: keepFiringFor, resolvedRetention: options.resolvedRetention)
+            switch step {
+            case .forget:
+                active.remove(at: i)
+            case .silent:
+                break
+            case .active(let series, let activeAt):
+                activeCount += 1
+                outputs.append(RuleOutputSample(labels: series.alerts, timestamp: stamp, value: 1))
+                outputs.append(RuleOutputSample(labels: series.forState, timestamp: stamp, value: Double(floorDivide(activeAt, 1000))))
             }
-            activeCount += 1
-            if alert.state == .pending && t - alert.activeAt >= holdDuration {
-                alert.state = .firing
-                alert.firedAt = t
-            }
-            let series = alert.seriesLabels()
-            active[labels] = alert
-            outputs.append(RuleOutputSample(labels: series.alerts, timestamp: stamp, value: 1))
-            outputs.append(RuleOutputSample(
-                labels: series.forState, timestamp: stamp, value: Double(floorDivide(alert.activeAt, 1000))))
         }
         alertLabels.trim(keeping: current.count)
         if limit > 0 && activeCount > limit {
@@ -169,17 +151,58 @@ public struct AlertingRule: Sendable {
         return outputs
     }
 
+    /// What one evaluation made of an alert.
+    private enum Step {
+        /// Dropped: a pending alert that vanished, or a resolved one kept long enough.
+        case forget
+        /// Kept (resolved) but writes no samples.
+        case silent
+        /// Pending or firing: its `ALERTS` and `ALERTS_FOR_STATE` series, and since when it is active.
+        case active(series: (alerts: Labels, forState: Labels), activeAt: Int64)
+    }
+
+    /// Advances `alert`'s state at evaluation time `t`; `returned`: the expression returned it.
+    private static func advance(
+        _ alert: inout Alert, returned: Bool, at t: Int64, holdDuration: Int64, keepFiringFor: Int64, resolvedRetention: Int64
+    ) -> Step {
+        if !returned {
+            var keepFiring = false
+            if alert.state == .firing && keepFiringFor > 0 {
+                if alert.keepFiringSince == nil { alert.keepFiringSince = t }
+                if t - alert.keepFiringSince! < keepFiringFor { keepFiring = true }
+            }
+            // A pending alert that vanishes is dropped; a resolved one is kept for a while
+            // so that it is reported as resolved.
+            if alert.state == .pending || (alert.resolvedAt.map { t - $0 > resolvedRetention } ?? false) {
+                return .forget
+            }
+            if alert.state != .inactive && !keepFiring {
+                alert.state = .inactive
+                alert.resolvedAt = t
+            }
+            if !keepFiring { return .silent }
+        } else {
+            alert.keepFiringSince = nil
+        }
+        if alert.state == .pending && t - alert.activeAt >= holdDuration {
+            alert.state = .firing
+            alert.firedAt = t
+        }
+        return .active(series: alert.seriesLabels(), activeAt: alert.activeAt)
+    }
+
     /// The alerts to hand to the notifier after an evaluation at `time`, marking them sent
     /// (Prometheus's `sendAlerts`): each notification holds for four times the larger of
     /// the resend delay and the group interval, so two missed evaluations do not resolve it.
     mutating func alertsToSend(at time: Int64, resendDelay: Int64, interval: Int64) -> [Alert] {
+        if active.isEmpty { return [] }
         var out: [Alert] = []
         for labels in active.keys.sorted() {
-            guard var alert = active[labels], alert.needsSending(at: time, resendDelay: resendDelay) else { continue }
-            alert.lastSentAt = time
-            alert.validUntil = time + 4 * max(resendDelay, interval)
-            active[labels] = alert
-            out.append(alert)
+            let i = active.index(forKey: labels)!
+            guard active.values[i].needsSending(at: time, resendDelay: resendDelay) else { continue }
+            active.values[i].lastSentAt = time
+            active.values[i].validUntil = time + 4 * max(resendDelay, interval)
+            out.append(active.values[i])
         }
         return out
     }

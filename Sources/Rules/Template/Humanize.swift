@@ -28,15 +28,15 @@ enum Humanize {
         return Double(sec) + Double(nsec) / 1e9
     }
 
-    /// `fmt.Sprintf("%.4g", v)`.
-    static func g4(_ v: Double) -> String { GoPrinter.sprintf("%.4g", [.value(.float(v))]) }
+    /// `fmt.Sprintf("%.4g", v)`: without flags or width, fmt prints strconv's text.
+    static func g4(_ v: Double) -> String { GoFloatFormat.format(v, verb: "g", precision: 4) }
 
     static func humanize(_ input: GoValue) throws(FunctionError) -> String {
         var v = try convertToFloat(input)
         if v == 0 || v.isNaN || v.isInfinite { return g4(v) }
         if abs(v) >= 1 {
             var prefix = ""
-            for p in ["k", "M", "G", "T", "P", "E", "Z", "Y"] {
+            for p in Self.largePrefixes {
                 if abs(v) < 1000 { break }
                 prefix = p
                 v /= 1000
@@ -44,7 +44,7 @@ enum Humanize {
             return g4(v) + prefix
         }
         var prefix = ""
-        for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
+        for p in Self.smallPrefixes {
             if abs(v) >= 1 { break }
             prefix = p
             v *= 1000
@@ -63,6 +63,10 @@ enum Humanize {
         }
         return g4(v) + prefix
     }
+
+    /// SI prefixes, from kilo up and from milli down.
+    private static let largePrefixes = ["k", "M", "G", "T", "P", "E", "Z", "Y"]
+    private static let smallPrefixes = ["m", "u", "n", "p", "f", "a", "z", "y"]
 
     static func humanizeDuration(_ input: GoValue) throws(FunctionError) -> String {
         var v = try convertToFloat(input)
@@ -85,7 +89,7 @@ enum Humanize {
             return sign + g4(v) + "s"
         }
         var prefix = ""
-        for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
+        for p in Self.smallPrefixes {
             if abs(v) >= 1 { break }
             prefix = p
             v *= 1000

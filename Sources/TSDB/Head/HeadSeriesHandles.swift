@@ -41,8 +41,11 @@ extension Head {
                 for i in 0..<count {
                     let (labels, t, v) = sample(i)
                     do throws(AppendError) {
-                        let series = try appendLocked(labels, t, v, hint: slots[i])
-                        if series !== slots[i] { slots[i] = series }
+                        if let hint = slots[i], !hint.isRemoved, hint.labels == labels {
+                            try appendChecked(hint, labels, t, v)
+                        } else {
+                            slots[i] = try appendLooked(labels, t, v)
+                        }
                     } catch {
                         refused.append((i, error))
                     }
@@ -52,28 +55,28 @@ extension Head {
         return refused
     }
 
-    /// Checks and appends one sample (under the lock), through `hint` when it is still the
-    /// sample's series; returns the series.
-    private func appendLocked(_ labels: Labels, _ t: Timestamp, _ v: Double, hint: MemSeries?) throws(AppendError) -> MemSeries {
+    /// Checks and appends one sample of the series with `labels` (created when new), under
+    /// the lock; returns the series.
+    private func appendLooked(_ labels: Labels, _ t: Timestamp, _ v: Double) throws(AppendError) -> MemSeries {
         if labels.isEmpty { throw .invalidLabels(labels, reason: "empty label set") }
-        if t < minValidTime { throw .outOfBounds(series: labels, timestamp: t) }
-        let known: MemSeries?
-        if let hint, !hint.isRemoved, hint.labels == labels {
-            known = hint
-        } else {
-            known = lookupLocked(labels)
-        }
-        guard let series = known else {
+        guard let series = lookupLocked(labels) else {
+            if t < minValidTime { throw .outOfBounds(series: labels, timestamp: t) }
             let created = createSeriesLocked(labels)
             appendLocked(created, t, v)
             return created
         }
+        try appendChecked(series, labels, t, v)
+        return series
+    }
+
+    /// Checks and appends one sample of `series` (whose labels are `labels`), under the lock.
+    private func appendChecked(_ series: MemSeries, _ labels: Labels, _ t: Timestamp, _ v: Double) throws(AppendError) {
+        if t < minValidTime { throw .outOfBounds(series: labels, timestamp: t) }
         if series.lastTime != .min && t <= series.lastTime {
             if t < series.lastTime { throw .outOfOrder(series: labels, timestamp: t) }
             if v.bitPattern != series.lastValue.bitPattern { throw .duplicateSampleForTimestamp(series: labels, timestamp: t) }
-            return series  // an exact repeat: ignored
+            return  // an exact repeat: ignored
         }
         appendLocked(series, t, v)
-        return series
     }
 }
