@@ -28,6 +28,10 @@ struct ReplayPlan {
     var phases: [[Range<Int>]]
     /// By group, by rule: whether the rule's expression can be computed per window.
     var precomputable: [[Bool]]
+    /// By group: its level in the order of groups reading each other's outputs (0: reads
+    /// no other group; otherwise one more than the highest level it reads). Groups of one
+    /// level are independent and may run at the same time.
+    var levels: [Int]
 
     /// A rule output: the metric name, and for `ALERTS`/`ALERTS_FOR_STATE` the alert name.
     struct Output {
@@ -52,7 +56,9 @@ struct ReplayPlan {
         var reason: String?
         var phases: [[Range<Int>]] = []
         var precomputable: [[Bool]] = []
+        var levels: [Int] = []
         for (g, group) in groups.enumerated() {
+            var level = 0
             // The rules of this group each rule reads.
             var sameGroup: [Set<Int>] = []
             for (r, rule) in group.rules.enumerated() {
@@ -70,7 +76,9 @@ struct ReplayPlan {
                     }
                 }
                 sameGroup.append(Set(reads.groups.filter { outputs[$0].group == g }.map { outputs[$0].rule }))
+                for read in readGroups where read < g { level = max(level, levels[read] + 1) }
             }
+            levels.append(level)
             let groupPhases = Self.phases(reading: sameGroup)
             phases.append(groupPhases)
             var row = [Bool](repeating: false, count: group.rules.count)
@@ -81,6 +89,7 @@ struct ReplayPlan {
         }
         self.reason = reason
         windowMajor = reason == nil
+        self.levels = levels
         self.phases = windowMajor ? phases : groups.map { [$0.rules.indices] }
         self.precomputable = windowMajor ? precomputable : groups.map { $0.rules.map { _ in false } }
     }

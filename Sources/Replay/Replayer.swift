@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import PromQL
 import Rules
@@ -37,15 +38,19 @@ public struct Replayer: Sendable {
         return engine
     }
 
-    /// The groups as they will be evaluated, in file order.
-    func makeGroups(precomputed: WindowedResults? = nil) -> [RuleGroup] {
-        let options = RuleEvaluationOptions(
-            engine: makeEngine(precomputed: precomputed), defaultInterval: configuration.defaultInterval,
-            defaultQueryOffset: 0, externalLabels: configuration.externalLabels, externalURL: configuration.externalURL)
+    /// The number of groups in the files.
+    var groupCount: Int { files.reduce(0) { $0 + $1.groups.count } }
+
+    /// The groups as they will be evaluated, in file order; group `i` serves
+    /// `precomputed[i]`'s results when given.
+    func makeGroups(precomputed: [WindowedResults]? = nil) -> [RuleGroup] {
         var groups: [RuleGroup] = []
         for file in files {
             for var definition in file.groups {
                 if let interval = configuration.evaluationInterval { definition.interval = interval }
+                let options = RuleEvaluationOptions(
+                    engine: makeEngine(precomputed: precomputed?[groups.count]), defaultInterval: configuration.defaultInterval,
+                    defaultQueryOffset: 0, externalLabels: configuration.externalLabels, externalURL: configuration.externalURL)
                 groups.append(RuleGroup(definition, file: file.path, options: options))
             }
         }
@@ -83,49 +88,53 @@ public struct Replayer: Sendable {
     /// Runs the replay. `progress` is called after evaluations (at most about 1,000 times).
     public func run(progress: ((ReplayProgress) -> Void)? = nil) throws -> ReplayReport {
         let from = configuration.from, to = configuration.to
-        let windowedResults = WindowedResults()
-        var groups = makeGroups(precomputed: windowedResults)
+        let results = (0..<groupCount).map { _ in WindowedResults() }
+        var groups = makeGroups(precomputed: results)
         let plan = makePlan(groups)
         let start = evaluationStart(groups: groups)
         let storage = OverlayStorage(base: WindowCache(base: data))
         var next = groups.map { firstSlot(of: $0, atOrAfter: start) }
-        var bookkeeping = Bookkeeping(groups: groups, from: from, start: start, to: to, progress: progress)
+        let books: [Bookkeeping]
 
         if configuration.windowed && plan.windowMajor {
-            // Window by window; in each, every group in file order through its slots, the
-            // expressions that allow it computed for the whole window first.
+            // Window by window; in each, every group in file order through its slots (groups
+            // that do not read each other side by side), phase by phase, the expressions that
+            // allow it computed for the whole window first.
+            let passes = groups.indices.map { GroupPass(group: groups[$0], results: results[$0], book: Bookkeeping(groups: groups, from: from, start: start, to: to, progress: nil)) }
             let plain = makeEngine()
             let longest = groups.map(\.interval).max() ?? 60_000
             let length = max(configuration.windowLength, 60 * longest)
-            var windowStart = start
+            let maxLevel = plan.levels.max() ?? 0
+            var windowStart = start, evaluations = 0
             while windowStart <= to {
+                try Task.checkCancellation()
                 let windowEnd = windowStart + length
                 for g in groups.indices {
-                    var slots: [Int64] = []
+                    passes[g].slots.removeAll(keepingCapacity: true)
                     while next[g] < windowEnd && next[g] <= to {
-                        slots.append(next[g])
+                        passes[g].slots.append(next[g])
                         next[g] += groups[g].interval
                     }
-                    guard let first = slots.first else { continue }
-                    for (p, phase) in plan.phases[g].enumerated() {
-                        try Task.checkCancellation()
-                        windowedResults.removeAll()
-                        for r in phase where plan.precomputable[g][r] {
-                            let (expr, query) = Self.expression(of: groups[g].rules[r])
-                            windowedResults.precompute(
-                                expr, query: query, start: first - groups[g].queryOffset, step: groups[g].interval,
-                                count: slots.count, engine: plain, storage: storage)
-                        }
-                        for time in slots {
-                            let evaluation = groups[g].evaluate(at: time, storage: storage, rules: phase)
-                            bookkeeping.record(evaluation, group: groups[g], index: g, at: time, rules: phase, counted: p == 0)
+                    evaluations += passes[g].slots.count
+                }
+                for level in 0...maxLevel {
+                    let members = groups.indices.filter { plan.levels[$0] == level && !passes[$0].slots.isEmpty }
+                    if members.count == 1 {
+                        passes[members[0]].run(plan: plan, index: members[0], engine: plain, storage: storage)
+                    } else if !members.isEmpty {
+                        DispatchQueue.concurrentPerform(iterations: members.count) { i in
+                            passes[members[i]].run(plan: plan, index: members[i], engine: plain, storage: storage)
                         }
                     }
                 }
+                progress?(ReplayProgress(
+                    time: min(windowEnd, to), fraction: min(1, Double(min(windowEnd, to) - start) / Double(max(1, to - start))),
+                    evaluations: evaluations))
                 windowStart = windowEnd
             }
-            windowedResults.removeAll()
+            books = passes.map(\.book)
         } else {
+            var book = Bookkeeping(groups: groups, from: from, start: start, to: to, progress: progress)
             while true {
                 // The earliest next slot; ties go to the group that comes first in the files.
                 var chosen = -1
@@ -135,21 +144,57 @@ public struct Replayer: Sendable {
                 let time = next[chosen]
                 next[chosen] += groups[chosen].interval
                 let evaluation = groups[chosen].evaluate(at: time, storage: storage)
-                bookkeeping.record(evaluation, group: groups[chosen], index: chosen, at: time, rules: groups[chosen].rules.indices, counted: true)
+                book.record(evaluation, group: groups[chosen], index: chosen, at: time, rules: groups[chosen].rules.indices, counted: true)
             }
+            books = [book]
         }
 
         // The timeline: episodes active at some point in [from, to].
-        let episodes = bookkeeping.tracker.allEpisodes().filter { ($0.resolvedAt ?? .max) >= from && $0.pendingAt <= to }
-        var summaries = bookkeeping.summaries
+        let merged = Bookkeeping.merge(books, groups: groups)
+        let episodes = merged.episodes.filter { ($0.resolvedAt ?? .max) >= from && $0.pendingAt <= to }
+        var summaries = merged.summaries
         summarize(episodes, into: &summaries)
         for i in summaries.indices {
-            summaries[i].errors = Array(bookkeeping.errorsByRule[i].prefix(RuleSummary.maxDistinctErrors))
+            summaries[i].errors = Array(merged.errorsByRule[i].prefix(RuleSummary.maxDistinctErrors))
         }
-        try countRecordingOutputs(storage.overlay, groups: groups, ruleBase: bookkeeping.ruleBase, into: &summaries)
+        try countRecordingOutputs(storage.overlay, groups: groups, ruleBase: merged.ruleBase, into: &summaries)
         return ReplayReport(
             from: from, to: to, evaluationStart: start, alerts: episodes, rules: summaries,
-            evaluations: bookkeeping.evaluations, storage: storage)
+            evaluations: merged.evaluations, storage: storage)
+    }
+
+    /// One group's part of a window: its slots, run phase by phase, with its own
+    /// precomputed results and bookkeeping, so that independent groups can run on
+    /// different threads.
+    final class GroupPass: @unchecked Sendable {
+        var group: RuleGroup
+        let results: WindowedResults
+        var book: Bookkeeping
+        var slots: [Int64] = []
+
+        init(group: RuleGroup, results: WindowedResults, book: Bookkeeping) {
+            self.group = group
+            self.results = results
+            self.book = book
+        }
+
+        func run(plan: ReplayPlan, index g: Int, engine: Engine, storage: OverlayStorage) {
+            guard let first = slots.first else { return }
+            for (p, phase) in plan.phases[g].enumerated() {
+                results.removeAll()
+                for r in phase where plan.precomputable[g][r] {
+                    let (expr, query) = Replayer.expression(of: group.rules[r])
+                    results.precompute(
+                        expr, query: query, start: first - group.queryOffset, step: group.interval,
+                        count: slots.count, engine: engine, storage: storage)
+                }
+                for time in slots {
+                    let evaluation = group.evaluate(at: time, storage: storage, rules: phase)
+                    book.record(evaluation, group: group, index: g, at: time, rules: phase, counted: p == 0)
+                }
+            }
+            results.removeAll()
+        }
     }
 
     static func expression(of rule: Rule) -> (Expr, String) {
@@ -195,6 +240,25 @@ public struct Replayer: Sendable {
 
         /// Records the evaluation of `group`'s rules at positions `rules` at `time`;
         /// `counted`: the first part of the group's evaluation at that time.
+        /// The books of several passes as one: each rule's figures from the book that
+        /// evaluated its group, all episodes in timeline order.
+        static func merge(_ books: [Bookkeeping], groups: [RuleGroup]) -> (
+            ruleBase: [Int], summaries: [RuleSummary], errorsByRule: [[RuleSummary.ErrorCount]], episodes: [AlertEpisode], evaluations: Int
+        ) {
+            guard var merged = books.first else { return ([], [], [], [], 0) }
+            let episodes = books.flatMap { $0.tracker.allEpisodes() }.sorted(by: AlertEpisode.timelineOrder)
+            if books.count == groups.count && books.count > 1 {
+                for (g, group) in groups.enumerated() {
+                    for r in group.rules.indices {
+                        let i = merged.ruleBase[g] + r
+                        merged.summaries[i] = books[g].summaries[i]
+                        merged.errorsByRule[i] = books[g].errorsByRule[i]
+                    }
+                }
+            }
+            return (merged.ruleBase, merged.summaries, merged.errorsByRule, episodes, books.reduce(0) { $0 + $1.evaluations })
+        }
+
         mutating func record(
             _ evaluation: RuleGroup.Evaluation, group: RuleGroup, index: Int, at time: Int64, rules: Range<Int>, counted: Bool
         ) {

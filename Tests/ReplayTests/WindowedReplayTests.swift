@@ -99,6 +99,32 @@ struct WindowedReplayTests {
                   - record: good
                     expr: sum(load)
             """], true),
+        ("independent groups side by side", ["""
+            groups:
+              - name: node
+                interval: 1m
+                rules:
+                  - record: host:load:avg5m
+                    expr: avg_over_time(load[5m])
+                  - alert: NodeHot
+                    expr: host:load:avg5m > 55
+                    for: 2m
+              - name: api
+                interval: 30s
+                rules:
+                  - record: host:requests:rate1m
+                    expr: rate(requests_total[1m])
+                  - alert: ApiBusy
+                    expr: host:requests:rate1m > 0.2
+              - name: both
+                interval: 1m
+                rules:
+                  - record: host:pressure
+                    expr: host:load:avg5m * on (host) host:requests:rate1m
+                  - alert: Pressure
+                    expr: host:pressure > 10
+                    annotations: {summary: "{{ $labels.host }}: {{ $value | printf `%.2f` }}"}
+            """], true),
         ("reads a later group", ["""
             groups:
               - name: first
@@ -157,6 +183,16 @@ struct WindowedReplayTests {
         }
         let plan = try plan(fixture, set.rules)
         #expect(plan.windowMajor == set.windowMajor, "\(set.name): \(plan.reason ?? "window-major")")
+    }
+
+    @Test func independentGroupsShareALevelAndRunTheSameEveryTime() throws {
+        let fixture = try Self.fixture()
+        let set = Self.ruleSets.first { $0.name == "independent groups side by side" }!
+        #expect(try plan(fixture, set.rules).levels == [0, 0, 1])
+        let first = try replay(fixture, set.rules, alignment: .prometheus, windowed: true).json()
+        for _ in 0..<4 {
+            #expect(try replay(fixture, set.rules, alignment: .prometheus, windowed: true).json() == first)
+        }
     }
 
     @Test func precomputesEveryRuleThatReadsNothingOfItsPhase() throws {
