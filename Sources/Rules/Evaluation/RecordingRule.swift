@@ -28,33 +28,47 @@ public struct RecordingRule: Sendable {
     /// samples renamed to the record name with the rule labels set.
     mutating func evaluate(at t: Int64, queryOffset: Int64, limit: Int, using query: RuleQuery) throws(RuleEvaluationError) -> [RuleOutputSample] {
         let vector = try query.run(expr, text: self.query, at: t - queryOffset)
+        let out = repeatsPrevious(vector) ? previousOutputs(for: vector) : try newOutputs(for: vector)
+        if limit > 0 && out.count > limit { throw .seriesLimit(limit: limit, count: out.count) }
+        return out
+    }
+
+    /// Whether `vector`'s label sets are the previous evaluation's, in the same order (the
+    /// usual case): then so are the outputs, known to be distinct.
+    private func repeatsPrevious(_ vector: [VectorSample]) -> Bool {
+        guard vector.count == previous.inputs.count else { return false }
+        for j in vector.indices where vector[j].labels != previous.inputs[j] { return false }
+        return true
+    }
+
+    /// The outputs for a vector that repeats the previous evaluation's label sets.
+    private func previousOutputs(for vector: [VectorSample]) -> [RuleOutputSample] {
         var out: [RuleOutputSample] = []
         out.reserveCapacity(vector.count)
-        // Inputs equal to the previous evaluation's, position by position (the usual case),
-        // give its outputs, known to be distinct.
-        var repeated = vector.count == previous.inputs.count
-        for (j, sample) in vector.enumerated() {
-            let output: Labels
-            if j < previous.inputs.count && previous.inputs[j] == sample.labels {
-                output = previous.outputs[j]
-            } else {
-                repeated = false
-                output = outputLabels.output(for: sample.labels) { input in
-                    var builder = Labels.Builder(input)
-                    builder.set(LabelName.metricName, name)
-                    for label in labels { builder.set(label.name, label.value) }
-                    return builder.build()
-                }
+        for j in vector.indices {
+            out.append(RuleOutputSample(labels: previous.outputs[j], timestamp: vector[j].timestamp, value: vector[j].value))
+        }
+        return out
+    }
+
+    /// The outputs for a vector with new label sets: renamed and relabelled (remembered by
+    /// input labels), checked for duplicates, and remembered for the next evaluation.
+    private mutating func newOutputs(for vector: [VectorSample]) throws(RuleEvaluationError) -> [RuleOutputSample] {
+        var out: [RuleOutputSample] = []
+        out.reserveCapacity(vector.count)
+        var seen = Set<Labels>(minimumCapacity: vector.count)
+        for sample in vector {
+            let output = outputLabels.output(for: sample.labels) { input in
+                var builder = Labels.Builder(input)
+                builder.set(LabelName.metricName, name)
+                for label in labels { builder.set(label.name, label.value) }
+                return builder.build()
             }
+            guard seen.insert(output).inserted else { throw .duplicateRecordingOutput }
             out.append(RuleOutputSample(labels: output, timestamp: sample.timestamp, value: sample.value))
         }
-        if !repeated {
-            var seen = Set<Labels>(minimumCapacity: out.count)
-            for sample in out where !seen.insert(sample.labels).inserted { throw .duplicateRecordingOutput }
-            previous = (vector.map(\.labels), out.map(\.labels))
-            outputLabels.trim(keeping: out.count)
-        }
-        if limit > 0 && out.count > limit { throw .seriesLimit(limit: limit, count: out.count) }
+        previous = (vector.map(\.labels), out.map(\.labels))
+        outputLabels.trim(keeping: out.count)
         return out
     }
 }

@@ -115,8 +115,12 @@ public struct RuleGroup: Sendable {
         let groupStart = clock.now
         let query = RuleQuery(engine: options.engine, storage: storage)
         var result = Evaluation()
+        // One clock read per rule besides the query timer's: a rule's evaluation starts
+        // where the previous one's ended.
+        var ruleStart = groupStart
         for i in range {
-            let outcome = evaluateRule(i, at: time, using: query, clock: clock, notifications: &result.notifications)
+            let outcome = evaluateRule(
+                i, at: time, using: query, clock: clock, start: &ruleStart, notifications: &result.notifications)
             switch outcome {
             case .success(let samples):
                 // As Prometheus: a refused output makes the rule unhealthy with storage's error.
@@ -137,27 +141,31 @@ public struct RuleGroup: Sendable {
         return result
     }
 
-    /// Evaluates rule `index` in place and records its health, error, time and duration; an
-    /// alerting rule's notifications due are added to `notifications`.
+    /// Evaluates rule `index` in place and records its health, error, time and duration
+    /// (from `start`, which becomes the instant the evaluation ended); an alerting rule's
+    /// notifications due are added to `notifications`.
     private mutating func evaluateRule(
-        _ index: Int, at time: Int64, using query: RuleQuery, clock: ContinuousClock,
+        _ index: Int, at time: Int64, using query: RuleQuery, clock: ContinuousClock, start: inout ContinuousClock.Instant,
         notifications: inout [(rule: Int, alert: Alert)]
     ) -> Result<[RuleOutputSample], RuleEvaluationError> {
         let queryOffset = queryOffset, limit = limit, options = options, interval = interval
-        let start = clock.now
         return rules[index].update(
             recording: { rule in
                 let result = Result { () throws(RuleEvaluationError) in
                     try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query)
                 }
-                rule.record(result, at: time, duration: clock.now - start)
+                let end = clock.now
+                rule.record(result, at: time, duration: end - start)
+                start = end
                 return result
             },
             alerting: { rule in
                 let result = Result { () throws(RuleEvaluationError) in
                     try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query, options: options)
                 }
-                rule.record(result, at: time, duration: clock.now - start)
+                let end = clock.now
+                rule.record(result, at: time, duration: end - start)
+                start = end
                 if case .success = result {
                     for alert in rule.alertsToSend(at: time, resendDelay: options.resendDelay, interval: interval) {
                         notifications.append((index, alert))
