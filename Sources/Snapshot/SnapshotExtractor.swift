@@ -53,6 +53,8 @@ enum SnapshotExtractor {
         var skipped: [String] = []
         var total: Int64 = 0
         var isFirst = true
+        // Never fill the disk: what the entries declare must fit in the space left.
+        let available = Self.availableBytes(at: root)
 
         while let entry = try reader.next() {
             defer { isFirst = false; progress?(reader.bytesRead) }
@@ -97,6 +99,9 @@ enum SnapshotExtractor {
                 if let maximum = limits.maximumTotalSize, total > maximum {
                     throw .refusedEntry(entry: entry.path, reason: "the archive holds more than the limit of \(maximum) bytes")
                 }
+                if let available, total > available {
+                    throw .refusedEntry(entry: entry.path, reason: "the entries so far need \(total) bytes, more than the \(available) bytes free where they are unpacked")
+                }
                 let target = root + "/" + ulid + "/" + relative
                 try disk.create(target, size: size, entry: entry.path)
                 let read = try reader.readData { bytes throws(SnapshotError) in try disk.write(bytes, entry: entry.path) }
@@ -123,6 +128,14 @@ enum SnapshotExtractor {
             }
         }
         return StagedSnapshot(manifest: manifest, root: root, blocks: blocks.sorted(), skippedEntries: skipped, bytes: total)
+    }
+
+    /// Bytes free for an unprivileged writer on the file system holding `path`.
+    static func availableBytes(at path: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        let (bytes, overflow) = Int64(info.f_bavail).multipliedReportingOverflow(by: Int64(info.f_frsize))
+        return overflow ? nil : bytes
     }
 
     /// Only regular files of a known size within `limit` are ever extracted.

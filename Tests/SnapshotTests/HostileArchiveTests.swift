@@ -233,3 +233,42 @@ import Testing
         #expect(try SnapshotFixtures.dump(dir.path + "/target") == SnapshotFixtures.dump(dir.path + "/source", maxt: report.imported[0].maxTime - 1))
     }
 }
+
+/// An entry that claims more bytes than the disk has free is refused from its header,
+/// before anything is written (a tar header made by hand: libarchive would pad the claim).
+struct OversizedClaimTests {
+    /// A ustar header for a regular file `name` claiming `size` bytes (base-256 size field).
+    static func header(_ name: String, size: Int64) -> [UInt8] {
+        var h = [UInt8](repeating: 0, count: 512)
+        func put(_ text: String, at offset: Int) { for (i, b) in text.utf8.enumerated() { h[offset + i] = b } }
+        put(name, at: 0)
+        put("0000644", at: 100)
+        put("0000000", at: 108)
+        put("0000000", at: 116)
+        h[124] = 0x80
+        for i in 0..<8 { h[135 - i] = UInt8(truncatingIfNeeded: size >> (8 * i)) }
+        put("00000000000", at: 136)
+        h[156] = UInt8(ascii: "0")
+        put("ustar", at: 257)
+        put("00", at: 263)
+        for i in 148..<156 { h[i] = 0x20 }
+        let sum = h.reduce(0) { $0 + Int($1) }
+        put(String(format: "%06o", sum), at: 148)
+        h[154] = 0
+        return h
+    }
+
+    @Test func claimLargerThanTheFreeSpaceIsRefused() throws {
+        let dir = try TemporaryDirectory(prefix: "snapshot-claim")
+        let archive = dir.path + "/claim.tar"
+        let name = "01HF7XJCR03HZ2A27YZ0D109RQ/chunks/000001"
+        try Data(Self.header(name, size: 1 << 50) + [UInt8](repeating: 0, count: 1024)).write(to: URL(fileURLWithPath: archive))
+        let target = dir.path + "/target"
+        let error = try #require(throws: SnapshotError.self) {
+            try SnapshotImporter.importSnapshot(archive: archive, into: target, limits: SnapshotLimits(maximumEntrySize: .max))
+        }
+        #expect("\(error)".contains(name), "\(error)")
+        #expect("\(error)".contains("free"), "\(error)")
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
+}
