@@ -30,26 +30,22 @@ public enum Rule: Sendable {
 
 extension Rule {
     /// Runs `recording` or `alerting` on this rule, mutated in place: the rule is moved out
-    /// of `self` while the closure runs (`self` holding a placeholder meanwhile), so that
-    /// its state (active alerts, caches) is uniquely referenced and not copied on write.
+    /// of `self` (not copied) while the closure runs and moved back after, so that its state
+    /// (active alerts, caches) stays uniquely referenced and is not copied on write.
     mutating func update<R>(
         recording: (inout RecordingRule) -> R, alerting: (inout AlertingRule) -> R
     ) -> R {
-        switch self {
+        switch consume self {
         case .recording(var rule):
-            self = Rule.vacant
-            defer { self = .recording(rule) }
-            return recording(&rule)
+            let result = recording(&rule)
+            self = .recording(rule)
+            return result
         case .alerting(var rule):
-            self = Rule.vacant
-            defer { self = .alerting(rule) }
-            return alerting(&rule)
+            let result = alerting(&rule)
+            self = .alerting(rule)
+            return result
         }
     }
-
-    /// What a rule's slot holds while the rule is being updated.
-    private static let vacant = Rule.recording(RecordingRule(
-        name: "", expr: .number(NumberLiteral(value: 0, position: PositionRange(start: 0, end: 0))), labels: .empty))
 }
 
 extension Rule {

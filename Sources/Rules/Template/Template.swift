@@ -8,12 +8,31 @@ import Model
 /// its function map (`query`, `humanize`, …). This type does the same: positions in errors
 /// count the prepended definitions exactly as Go does, so the messages are Prometheus's.
 public struct RuleTemplate: Sendable {
-    public let text: String
-    public let name: String
-    private let templates: TemplateSet
-    private let input: [UInt8]
-    /// The template without the interpreter, when its shape allows.
-    private let direct: DirectTemplate?
+    public var text: String { parsed.text }
+    public var name: String { parsed.name }
+    /// What parsing made, shared by copies: a rule's templates are copied whenever it is.
+    private let parsed: Parsed
+
+    private final class Parsed: Sendable {
+        let text: String
+        let name: String
+        let templates: TemplateSet
+        let input: [UInt8]
+        /// The template without the interpreter, when its shape allows.
+        let direct: DirectTemplate?
+
+        init(text: String, name: String, templates: TemplateSet, input: [UInt8]) {
+            self.text = text
+            self.name = name
+            self.templates = templates
+            self.input = input
+            direct = DirectTemplate(templates, name: name)
+        }
+    }
+
+    private var templates: TemplateSet { parsed.templates }
+    private var input: [UInt8] { parsed.input }
+    private var direct: DirectTemplate? { parsed.direct }
 
     /// What Prometheus prepends to every alert template.
     public static let definitions =
@@ -21,10 +40,7 @@ public struct RuleTemplate: Sendable {
 
     /// Parses `text`; a syntax error or an unknown function fails here, with a position.
     public init(_ text: String, name: String) throws(TemplateError) {
-        self.text = text
-        self.name = name
         let input = Array((RuleTemplate.definitions + text).utf8)
-        self.input = input
         var parser = Parser(name: name, text: input, functions: TemplateFunctions.names)
         do {
             try parser.parse()
@@ -32,8 +48,7 @@ public struct RuleTemplate: Sendable {
             let (line, column) = RuleTemplate.userPosition(of: error.pos, in: input)
             throw TemplateError(line: line, column: column, message: error.message, templateName: name)
         }
-        templates = parser.set
-        direct = DirectTemplate(parser.set, name: name)
+        parsed = Parsed(text: text, name: name, templates: parser.set, input: input)
     }
 
     /// Whether alert expansions skip the interpreter (see ``DirectTemplate``).

@@ -109,6 +109,13 @@ public final class Head: Queryable, PostingsSource, @unchecked Sendable {
         maxTime = max(maxTime, t)
     }
 
+    /// Widens the head's time range to [lo, hi] after appends that bypassed
+    /// ``appendLocked(_:_:_:)`` (under the lock).
+    func extendTimeRangeLocked(_ lo: Timestamp, _ hi: Timestamp) {
+        minTime = min(minTime, lo)
+        maxTime = max(maxTime, hi)
+    }
+
     func labels(ofLocked ref: UInt64) -> Labels? { seriesByRef[ref]?.labels }
 
     // MARK: Truncation (after compaction)

@@ -37,46 +37,65 @@ extension Head {
         }
         var refused: [(index: Int, error: AppendError)] = []
         withLock {
+            // The head's state is read and written once per batch, not once per sample.
+            var batch = Batch(minValidTime: minValidTime)
             handles.series.withUnsafeMutableBufferPointer { slots in
                 for i in 0..<count {
                     let (labels, t, v) = sample(i)
                     do throws(AppendError) {
                         if let hint = slots[i], !hint.isRemoved, hint.labels == labels {
-                            try appendChecked(hint, labels, t, v)
+                            try batch.append(t, v, to: hint, labels: labels)
                         } else {
-                            slots[i] = try appendLooked(labels, t, v)
+                            slots[i] = try appendLooked(labels, t, v, batch: &batch)
                         }
                     } catch {
                         refused.append((i, error))
                     }
                 }
             }
+            if batch.minTime <= batch.maxTime { extendTimeRangeLocked(batch.minTime, batch.maxTime) }
         }
         return refused
     }
 
     /// Checks and appends one sample of the series with `labels` (created when new), under
     /// the lock; returns the series.
-    private func appendLooked(_ labels: Labels, _ t: Timestamp, _ v: Double) throws(AppendError) -> MemSeries {
+    private func appendLooked(_ labels: Labels, _ t: Timestamp, _ v: Double, batch: inout Batch) throws(AppendError) -> MemSeries {
         if labels.isEmpty { throw .invalidLabels(labels, reason: "empty label set") }
-        guard let series = lookupLocked(labels) else {
-            if t < minValidTime { throw .outOfBounds(series: labels, timestamp: t) }
-            let created = createSeriesLocked(labels)
-            appendLocked(created, t, v)
-            return created
+        if let series = lookupLocked(labels) {
+            try batch.append(t, v, to: series, labels: labels)
+            return series
         }
-        try appendChecked(series, labels, t, v)
-        return series
+        try batch.checkBounds(t, labels: labels)
+        let created = createSeriesLocked(labels)
+        try batch.append(t, v, to: created, labels: labels)
+        return created
     }
 
-    /// Checks and appends one sample of `series` (whose labels are `labels`), under the lock.
-    private func appendChecked(_ series: MemSeries, _ labels: Labels, _ t: Timestamp, _ v: Double) throws(AppendError) {
-        if t < minValidTime { throw .outOfBounds(series: labels, timestamp: t) }
-        if series.lastTime != .min && t <= series.lastTime {
-            if t < series.lastTime { throw .outOfOrder(series: labels, timestamp: t) }
-            if v.bitPattern != series.lastValue.bitPattern { throw .duplicateSampleForTimestamp(series: labels, timestamp: t) }
-            return  // an exact repeat: ignored
+    /// A batch's view of the head: the bound it checks samples against, and the time range
+    /// of the samples it appended, applied to the head at the end.
+    private struct Batch {
+        let minValidTime: Timestamp
+        var minTime: Timestamp = .max
+        var maxTime: Timestamp = .min
+
+        func checkBounds(_ t: Timestamp, labels: Labels) throws(AppendError) {
+            if t < minValidTime { throw .outOfBounds(series: labels, timestamp: t) }
         }
-        appendLocked(series, t, v)
+
+        /// Checks one sample of `series` (whose labels are `labels`) as ``HeadAppender`` does
+        /// and appends it; an exact repeat of the latest sample is ignored.
+        mutating func append(_ t: Timestamp, _ v: Double, to series: MemSeries, labels: Labels) throws(AppendError) {
+            try checkBounds(t, labels: labels)
+            let lastTime = series.lastTime
+            if lastTime != .min && t <= lastTime {
+                if t < lastTime { throw .outOfOrder(series: labels, timestamp: t) }
+                if v.bitPattern != series.lastValue.bitPattern { throw .duplicateSampleForTimestamp(series: labels, timestamp: t) }
+                return
+            }
+            series.append(t, v)
+            minTime = min(minTime, t)
+            maxTime = max(maxTime, t)
+        }
     }
 }
