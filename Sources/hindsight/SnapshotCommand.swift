@@ -19,13 +19,16 @@ struct SnapshotCommand: ParsableCommand {
     )
 }
 
-/// Options shared by the commands that unpack archives.
-struct SnapshotLimitOptions: ParsableArguments {
+/// Options shared by the commands that unpack and check archives.
+struct SnapshotCheckOptions: ParsableArguments {
     @Option(help: "Refuse an archive entry larger than this (e.g. 512MB, 64GB).")
     var maxEntrySize: String = "64GB"
 
-    @Option(help: "Refuse an archive whose entries hold more than this in all (default: no limit).")
+    @Option(help: "Refuse an archive whose entries hold more than this in all (default: no limit but the free space).")
     var maxTotalSize: String?
+
+    @Flag(help: "Also decode every sample and check their order (slower; checksums already catch damage).")
+    var deep = false
 
     func limits() throws -> SnapshotLimits {
         SnapshotLimits(
@@ -244,10 +247,7 @@ struct SnapshotVerify: ParsableCommand {
     @Argument(help: "The tarball.")
     var file: String
 
-    @OptionGroup var limitOptions: SnapshotLimitOptions
-
-    @Flag(help: "Also decode every sample and check their order (slower; checksums already catch damage).")
-    var deep = false
+    @OptionGroup var checks: SnapshotCheckOptions
 
     @Option(help: "Where to unpack while checking.")
     var tmpDir: String = NSTemporaryDirectory()
@@ -258,7 +258,7 @@ struct SnapshotVerify: ParsableCommand {
     func run() throws {
         let progress = TerminalProgress(quiet: quiet)
         do {
-            let result = try SnapshotVerifier.verify(archive: file, limits: try limitOptions.limits(), deep: deep, temporaryDirectory: tmpDir, progress: progress.handler())
+            let result = try SnapshotVerifier.verify(archive: file, limits: try checks.limits(), deep: checks.deep, temporaryDirectory: tmpDir, progress: progress.handler())
             progress.finish()
             let series = result.blocks.reduce(0) { $0 + $1.verification.series }
             let samples = result.blocks.reduce(0) { $0 + $1.verification.samples }
@@ -295,10 +295,7 @@ struct SnapshotImport: ParsableCommand {
     @Option(help: "The data directory to import into (created when missing).")
     var data: String
 
-    @OptionGroup var limitOptions: SnapshotLimitOptions
-
-    @Flag(help: "Also decode every sample and check their order before importing (slower).")
-    var deep = false
+    @OptionGroup var checks: SnapshotCheckOptions
 
     @Flag(help: "No progress and no report.")
     var quiet = false
@@ -307,7 +304,7 @@ struct SnapshotImport: ParsableCommand {
         let progress = TerminalProgress(quiet: quiet)
         let report: ImportReport
         do {
-            report = try SnapshotImporter.importSnapshot(archive: file, into: data, limits: try limitOptions.limits(), deep: deep, progress: progress.handler())
+            report = try SnapshotImporter.importSnapshot(archive: file, into: data, limits: try checks.limits(), deep: checks.deep, progress: progress.handler())
         } catch {
             progress.finish()
             printError("error: \(file): import failed, \(data) is unchanged: \(error)")

@@ -50,7 +50,7 @@ struct TestRules: ParsableCommand {
         do {
             runner = try RuleTestRunner(
                 options: RuleTestRunner.Options(run: runPatterns, ignoreUnknownFields: ignoreUnknownFields, experimentalPromQL: experimental),
-                readSeries: Self.readSeries)
+                readSeries: RuleTestRunner.seriesNotationReader)
         } catch {
             throw ValidationError("--run: \(error)")
         }
@@ -80,18 +80,6 @@ struct TestRules: ParsableCommand {
             }
         }
         if reports.contains(where: { !$0.succeeded }) { throw ExitCode(1) }
-    }
-
-    /// Input series through promqltest's series notation; native histograms cannot be held.
-    static let readSeries: RuleTestRunner.SeriesReader = { line in
-        let (labels, values) = try SeriesNotation.parseLine(line)
-        return (labels, try values.map { value throws(SeriesNotation.Error) -> Double? in
-            switch value {
-            case .omitted: return nil
-            case .float(let v): return v
-            case .histogram: throw SeriesNotation.Error(column: 1, message: "native histograms are not supported")
-            }
-        })
     }
 
     private static func out(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }

@@ -94,33 +94,17 @@ struct PrometheusSnapshotTests {
         let backfill = try Subprocess.run(promtool, ["tsdb", "create-blocks-from", "openmetrics", dir.path + "/input.om", data])
         #expect(backfill.status == 0, "\(backfill.stderr)")
 
-        let config = dir.path + "/prometheus.yml"
-        try """
+        let server = try PrometheusServer(executable: prometheus, config: """
             global:
               scrape_interval: 1s
             scrape_configs:
               - job_name: nothing
                 static_configs: [{targets: ['127.0.0.1:1']}]
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        let port = try LoopbackPort.free()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: prometheus)
-        process.arguments = ["--config.file=\(config)", "--storage.tsdb.path=\(data)", "--web.listen-address=127.0.0.1:\(port)", "--web.enable-admin-api"]
-        let log = dir.path + "/prometheus.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        for _ in 0..<600 {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if text.contains("Server is ready to receive web requests") { break }
-            usleep(100_000)
-        }
+            """, data: data, in: dir.path, arguments: ["--web.enable-admin-api"])
+        defer { server.stop() }
+        try #require(server.waitUntilReady(), "\(server.logText)")
         sleep(8)
+        let port = server.port
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v1/admin/tsdb/snapshot")!)
         request.httpMethod = "POST"
         let (body, _) = try await URLSession.shared.data(for: request)

@@ -167,32 +167,12 @@ import TSDB
         let report = try data.replay(Self.rules, from: minutes(30), to: minutes(299))
         let out = data.path + "/prometheus-data"
         #expect(try OutputBlocks.write(report, into: out).count == 3)
-        let config = data.path + "/prometheus.yml"
-        try "global:\n  scrape_interval: 1m\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let port = try LoopbackPort.free()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: prometheus)
-        process.arguments = [
-            "--config.file=\(config)", "--storage.tsdb.path=\(out)", "--web.listen-address=127.0.0.1:\(port)",
-            "--storage.tsdb.retention.time=100y",
-        ]
-        let log = data.path + "/prometheus.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        var ready = false
-        for _ in 0..<600 {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if text.contains("Server is ready to receive web requests") { ready = true; break }
-            if !process.isRunning { break }
-            usleep(100_000)
-        }
-        try #require(ready, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let server = try PrometheusServer(
+            executable: prometheus, config: "global:\n  scrape_interval: 1m\n", data: out, in: data.path,
+            arguments: ["--storage.tsdb.retention.time=100y"])
+        defer { server.stop() }
+        try #require(server.waitUntilReady(), "\(server.logText)")
+        let port = server.port
         func query(_ expr: String, at seconds: Int) throws -> String {
             let result = try Subprocess.run(curl, [
                 "-s", "--get", "http://127.0.0.1:\(port)/api/v1/query",

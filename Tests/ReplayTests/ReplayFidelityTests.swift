@@ -37,21 +37,7 @@ import TSDB
             let db = try ReadOnlyDB(directory: data.path)
             let report = try Replayer(files: ruleFiles, data: db, configuration: configuration).run()
             for alertTest in test.alertTests {
-                let t = alertTest.evalTime
-                let firing = report.alerts.filter { episode in
-                    episode.rule == alertTest.alertname && (episode.firingAt.map { $0 <= t } ?? false)
-                        && (episode.resolvedAt.map { $0 > t } ?? true)
-                }
-                let got = firing.map { episode -> String in
-                    let annotations = episode.annotationChanges.last { $0.at <= t }?.annotations ?? .empty
-                    return "\(episode.labels) \(annotations)"
-                }.sorted()
-                let expected = alertTest.expectedAlerts.map { alert -> String in
-                    var labels = alert.labels
-                    labels["alertname"] = alertTest.alertname
-                    return "\(Labels(labels.map { Label($0.key, $0.value) })) \(Labels(alert.annotations.map { Label($0.key, $0.value) }))"
-                }.sorted()
-                #expect(got == expected, "\(name) at \(t / 1000)s")
+                #expect(Self.firing(in: report, alertTest, at: alertTest.evalTime) == Self.expected(alertTest), "\(name) at \(alertTest.evalTime / 1000)s")
             }
         }
     }
@@ -62,16 +48,7 @@ import TSDB
     /// input series stored as a block.
     @Test func everyPassingAlertTestOfTheCorpus() throws {
         let directory = Conformance.packageRoot.appendingPathComponent("Tests/RulesTests/Fixtures/unittests").path
-        let runner = try RuleTestRunner(readSeries: { line in
-            let (labels, values) = try SeriesNotation.parseLine(line)
-            return (labels, try values.map { value throws(SeriesNotation.Error) -> Double? in
-                switch value {
-                case .omitted: return nil
-                case .float(let v): return v
-                case .histogram: throw SeriesNotation.Error(column: 1, message: "native histogram")
-                }
-            })
-        })
+        let runner = try RuleTestRunner(readSeries: RuleTestRunner.seriesNotationReader)
         var compared = 0, alertTests = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: directory).sorted() where name.hasSuffix(".yml") {
             let path = directory + "/" + name
@@ -98,21 +75,8 @@ import TSDB
                     externalLabels: test.externalLabels, externalURL: test.externalURL, dataStart: start)
                 let report = try Replayer(files: ruleFiles, data: try ReadOnlyDB(directory: data.path), configuration: configuration).run()
                 for alertTest in test.alertTests {
-                    let t = start + alertTest.evalTime
-                    let firing = report.alerts.filter { episode in
-                        episode.rule == alertTest.alertname && (episode.firingAt.map { $0 <= t } ?? false)
-                            && (episode.resolvedAt.map { $0 > t } ?? true)
-                    }
-                    let got = firing.map { episode -> String in
-                        let annotations = episode.annotationChanges.last { $0.at <= t }?.annotations ?? .empty
-                        return "\(episode.labels) \(annotations)"
-                    }.sorted()
-                    let expected = alertTest.expectedAlerts.map { alert -> String in
-                        var labels = alert.labels
-                        labels["alertname"] = alertTest.alertname
-                        return "\(Labels(labels.map { Label($0.key, $0.value) })) \(Labels(alert.annotations.map { Label($0.key, $0.value) }))"
-                    }.sorted()
-                    #expect(got == expected, "\(name) (\(test.name)) at \(alertTest.evalTime / 1000)s")
+                    let got = Self.firing(in: report, alertTest, at: start + alertTest.evalTime)
+                    #expect(got == Self.expected(alertTest), "\(name) (\(test.name)) at \(alertTest.evalTime / 1000)s")
                     alertTests += 1
                 }
                 compared += 1
@@ -120,6 +84,27 @@ import TSDB
         }
         #expect(compared >= 20, "test groups compared: \(compared)")
         #expect(alertTests >= 40, "alert tests compared: \(alertTests)")
+    }
+
+    /// The alerts of the test's rule firing at `t` in the replay: labels and the annotations
+    /// as last templated by then, sorted.
+    static func firing(in report: ReplayReport, _ alertTest: AlertTestCase, at t: Int64) -> [String] {
+        report.alerts.filter { episode in
+            episode.rule == alertTest.alertname && (episode.firingAt.map { $0 <= t } ?? false)
+                && (episode.resolvedAt.map { $0 > t } ?? true)
+        }.map { episode -> String in
+            let annotations = episode.annotationChanges.last { $0.at <= t }?.annotations ?? .empty
+            return "\(episode.labels) \(annotations)"
+        }.sorted()
+    }
+
+    /// The alerts the test expects, in the same form.
+    static func expected(_ alertTest: AlertTestCase) -> [String] {
+        alertTest.expectedAlerts.map { alert -> String in
+            var labels = alert.labels
+            labels["alertname"] = alertTest.alertname
+            return "\(Labels(labels.map { Label($0.key, $0.value) })) \(Labels(alert.annotations.map { Label($0.key, $0.value) }))"
+        }.sorted()
     }
 
     /// The labels of a series written as a selector: `up{job="node"}`.
