@@ -94,13 +94,7 @@ struct PrometheusSnapshotTests {
         let backfill = try Subprocess.run(promtool, ["tsdb", "create-blocks-from", "openmetrics", dir.path + "/input.om", data])
         #expect(backfill.status == 0, "\(backfill.stderr)")
 
-        let server = try PrometheusServer(executable: prometheus, config: """
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: nothing
-                static_configs: [{targets: ['127.0.0.1:1']}]
-            """, data: data, in: dir.path, arguments: ["--web.enable-admin-api"])
+        let server = try PrometheusServer(executable: prometheus, config: PrometheusServer.scrapeNothingConfig, data: data, in: dir.path, arguments: ["--web.enable-admin-api"])
         defer { server.stop() }
         try #require(server.waitUntilReady(), "\(server.logText)")
         sleep(8)

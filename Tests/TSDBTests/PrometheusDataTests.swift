@@ -13,13 +13,7 @@ struct PrometheusDataTests {
         let dir = try TemporaryDirectory(prefix: "hindsight-prom")
         let data = dir.path + "/data"
         // Scrape a port nobody listens on: `up` and the scrape_* series get a sample a second.
-        let server = try PrometheusServer(executable: prometheus, config: """
-            global:
-              scrape_interval: 1s
-            scrape_configs:
-              - job_name: nothing
-                static_configs: [{targets: ['127.0.0.1:1']}]
-            """, data: data, in: dir.path)
+        let server = try PrometheusServer(executable: prometheus, config: PrometheusServer.scrapeNothingConfig, data: data, in: dir.path)
         // Wait until it serves, then let it scrape a few times: Prometheus hands targets to
         // the scrape manager only every 5 s.
         _ = server.waitUntilReady()

@@ -3,6 +3,16 @@ import Foundation
 /// Debian's `prometheus` started for a test: on a loopback port of its own, its log in a
 /// file, stopped when the value goes away.
 public final class PrometheusServer {
+    /// A configuration that scrapes a port nobody listens on every second, so that `up`
+    /// and the `scrape_*` series get a sample a second.
+    public static let scrapeNothingConfig = """
+        global:
+          scrape_interval: 1s
+        scrape_configs:
+          - job_name: nothing
+            static_configs: [{targets: ['127.0.0.1:1']}]
+        """
+
     public let port: Int
     /// The log file (Prometheus logs to standard error).
     public let log: String
