@@ -48,8 +48,10 @@ struct BenchRules: ParsableCommand {
         let querySeconds = Double(inQueries.components.seconds) + Double(inQueries.components.attoseconds) / 1e18
         let overhead = totalSeconds - querySeconds
         print("groups=\(groups.count) rules=\(groups.map(\.rules.count).reduce(0, +)) evaluations=\(evaluations) rule_evaluations=\(ruleEvaluations) errors=\(errors) mean_active_alerts=\(activeAlerts / max(1, evaluations))")
-        print(String(format: "total_s=%.4f promql_s=%.4f overhead_s=%.4f overhead_pct=%.2f per_group_evaluation_ms=%.3f",
+        let perRule = 1e6 / Double(max(1, ruleEvaluations))
+        print(String(format: "total_s=%.4f promql_s=%.4f overhead_s=%.4f overhead_pct=%.2f per_group_evaluation_ms=%.3f overhead_per_rule_us=%.2f promql_per_rule_us=%.2f",
                      totalSeconds, querySeconds, overhead, 100 * overhead / max(totalSeconds, 1e-12),
-                     1000 * totalSeconds / Double(max(1, evaluations * groups.count))))
+                     1000 * totalSeconds / Double(max(1, evaluations * groups.count)),
+                     overhead * perRule, querySeconds * perRule))
     }
 }
