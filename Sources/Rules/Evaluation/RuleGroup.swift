@@ -198,6 +198,8 @@ public struct RuleGroup: Sendable {
             }
             previousSeries[index] = outputs.lazy.filter { !StaleMarker.isStale($0.value) }.map(\.labels)
         }
+        // Nothing to write (an alerting rule without alerts, usually): storage is not bothered.
+        if outputs.isEmpty { return nil }
         do {
             let appended = try storage.appendRuleOutputs(outputs, handles: &outputHandles[index])
             rejected += appended.rejected
