@@ -59,4 +59,6 @@ public struct ReplayProgress: Sendable {
     public var fraction: Double
     /// Group evaluations done so far.
     public var evaluations: Int
+    /// Samples of the history read so far.
+    public var samples: Int = 0
 }

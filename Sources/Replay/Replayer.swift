@@ -92,7 +92,8 @@ public struct Replayer: Sendable {
         var groups = makeGroups(precomputed: results)
         let plan = makePlan(groups)
         let start = evaluationStart(groups: groups)
-        let storage = OverlayStorage(base: WindowCache(base: data))
+        let cache = WindowCache(base: data)
+        let storage = OverlayStorage(base: cache)
         var next = groups.map { firstSlot(of: $0, atOrAfter: start) }
         let books: [Bookkeeping]
 
@@ -129,12 +130,18 @@ public struct Replayer: Sendable {
                 }
                 progress?(ReplayProgress(
                     time: min(windowEnd, to), fraction: min(1, Double(min(windowEnd, to) - start) / Double(max(1, to - start))),
-                    evaluations: evaluations))
+                    evaluations: evaluations, samples: cache.loadedSamples))
                 windowStart = windowEnd
             }
             books = passes.map(\.book)
         } else {
-            var book = Bookkeeping(groups: groups, from: from, start: start, to: to, progress: progress)
+            var book = Bookkeeping(groups: groups, from: from, start: start, to: to, progress: progress.map { report in
+                { (update: ReplayProgress) in
+                    var update = update
+                    update.samples = cache.loadedSamples
+                    report(update)
+                }
+            })
             while true {
                 // The earliest next slot; ties go to the group that comes first in the files.
                 var chosen = -1

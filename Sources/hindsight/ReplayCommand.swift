@@ -106,7 +106,8 @@ struct ReplayRunCommand: ParsableCommand {
             report = try replayer.run(progress: showProgress ? { progress in
                 let elapsed = Date().timeIntervalSince(started)
                 let eta = progress.fraction > 0 ? elapsed / progress.fraction - elapsed : 0
-                let line = String(format: "\r\u{1B}[Kreplay: %5.1f%%  %d evaluations  ETA %.0fs", progress.fraction * 100, progress.evaluations, eta)
+                let rate = elapsed > 0 ? Double(progress.samples) / elapsed : 0
+                let line = String(format: "\r\u{1B}[Kreplay: %5.1f%%  %d evaluations  %.0f samples/s  ETA %.0fs", progress.fraction * 100, progress.evaluations, rate, eta)
                 FileHandle.standardError.write(Data(line.utf8))
             } : nil)
         } catch {

@@ -21,6 +21,7 @@ struct ProgressCLITests {
         #expect(shown.status == 0, "\(shown.stdout)")
         #expect(shown.stdout.contains("\r\u{1B}[Kreplay: "), "\(shown.stdout.debugDescription)")
         #expect(shown.stdout.contains("ETA"))
+        #expect(shown.stdout.contains("samples/s"))
         let quiet = try Self.onTerminal(args + ["--output", dir.path + "/quiet.json", "--quiet"])
         #expect(quiet.status == 0)
         #expect(!quiet.stdout.contains("replay: "), "\(quiet.stdout.debugDescription)")

@@ -13,6 +13,10 @@ public final class WindowCache: Queryable, @unchecked Sendable {
     public let lookahead: Int64
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
+    private var loaded = 0
+
+    /// Samples decoded from the base so far (each once per load), for progress reports.
+    public var loadedSamples: Int { lock.withLock { loaded } }
 
     struct Entry {
         var mint: Int64
@@ -51,7 +55,9 @@ public final class WindowCache: Queryable, @unchecked Sendable {
             }
             series.append((s.labels, samples))
         }
+        let count = series.reduce(0) { $0 + $1.samples.count }
         lock.withLock {
+            loaded += count
             // Bounded: a replay selects the same few hundred expressions again and again.
             if entries.count > 10_000 { entries.removeAll() }
             entries[key] = Entry(mint: mint, maxt: loadMax, series: series)
