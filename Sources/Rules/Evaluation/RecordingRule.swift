@@ -14,8 +14,10 @@ public struct RecordingRule: Sendable {
     public internal(set) var lastEvaluation: Int64?
     public internal(set) var evaluationDuration: Duration = .zero
     private let outputLabels = LabelsCache()
-    /// The input and output label sets of the latest evaluation without duplicates, in order.
-    private var previous: (inputs: [Labels], outputs: [Labels]) = ([], [])
+    /// The input label sets and the outputs of the latest evaluation without duplicates, in
+    /// order. The outputs are updated in place when the inputs repeat: once the group has
+    /// written them, nothing else holds the array, so no sample is copied or allocated.
+    private var previous: (inputs: [Labels], outputs: [RuleOutputSample]) = ([], [])
 
     init(name: String, expr: Expr, labels: Labels) {
         self.name = name
@@ -28,7 +30,7 @@ public struct RecordingRule: Sendable {
     /// samples renamed to the record name with the rule labels set.
     mutating func evaluate(at t: Int64, queryOffset: Int64, limit: Int, using query: RuleQuery) throws(RuleEvaluationError) -> [RuleOutputSample] {
         let vector = try query.run(expr, text: self.query, at: t - queryOffset)
-        let out = repeatsPrevious(vector) ? previousOutputs(for: vector) : try newOutputs(for: vector)
+        let out = repeatsPrevious(vector) ? repeatedOutputs(for: vector) : try newOutputs(for: vector)
         if limit > 0 && out.count > limit { throw .seriesLimit(limit: limit, count: out.count) }
         return out
     }
@@ -41,14 +43,14 @@ public struct RecordingRule: Sendable {
         return true
     }
 
-    /// The outputs for a vector that repeats the previous evaluation's label sets.
-    private func previousOutputs(for vector: [VectorSample]) -> [RuleOutputSample] {
-        var out: [RuleOutputSample] = []
-        out.reserveCapacity(vector.count)
+    /// The outputs for a vector that repeats the previous evaluation's label sets: the
+    /// previous outputs with the new timestamps and values.
+    private mutating func repeatedOutputs(for vector: [VectorSample]) -> [RuleOutputSample] {
         for j in vector.indices {
-            out.append(RuleOutputSample(labels: previous.outputs[j], timestamp: vector[j].timestamp, value: vector[j].value))
+            previous.outputs[j].timestamp = vector[j].timestamp
+            previous.outputs[j].value = vector[j].value
         }
-        return out
+        return previous.outputs
     }
 
     /// The outputs for a vector with new label sets: renamed and relabelled (remembered by
@@ -67,7 +69,7 @@ public struct RecordingRule: Sendable {
             guard seen.insert(output).inserted else { throw .duplicateRecordingOutput }
             out.append(RuleOutputSample(labels: output, timestamp: sample.timestamp, value: sample.value))
         }
-        previous = (vector.map(\.labels), out.map(\.labels))
+        previous = (vector.map(\.labels), out)
         outputLabels.trim(keeping: out.count)
         return out
     }
