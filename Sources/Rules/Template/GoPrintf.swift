@@ -755,6 +755,8 @@ enum GoFloatFormat {
     /// C's `%.<precision><conv>` (at most 1,311 characters: `%.1000f` of -1e308), formatted
     /// on the stack when short, as it nearly always is.
     private static func cFormat(_ v: Double, _ conv: String, _ precision: Int) -> String {
+        if conv == "f", let exact = ExactDecimal.fixed(v, precision: precision) { return exact }
+        if conv == "g", let exact = ExactDecimal.general(v, precision: precision) { return exact }
         let fmt = "%." + String(min(precision, 1000)) + conv
         func format(capacity: Int) -> (String?, Int) {
             withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { p in
