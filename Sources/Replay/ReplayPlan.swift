@@ -14,10 +14,11 @@ import Rules
 ///
 /// Within a window, a group runs in **phases**: consecutive runs of its rules, each phase
 /// through all the window's slots before the next, where no rule reads a rule of a later
-/// phase (or the phase split would hide that rule's latest outputs from it). The phases
-/// are as small as that allows. A rule that reads no output of its own phase can then be
-/// evaluated for all the slots at once, as one range query, before its phase runs
-/// (``WindowedResults``); the rest are evaluated slot by slot as usual.
+/// phase (or the phase split would hide that rule's latest outputs from it). A phase ends
+/// where a rule reads an earlier rule of it, when that is allowed. A rule that reads no
+/// output of its own phase can then be evaluated for all the slots at once, as one range
+/// query (those of a phase side by side), before its phase runs (``WindowedResults``); the
+/// rest are evaluated slot by slot as usual.
 struct ReplayPlan {
     /// Whether window-by-window evaluation gives live Prometheus's results.
     var windowMajor: Bool
@@ -94,19 +95,24 @@ struct ReplayPlan {
         self.precomputable = windowMajor ? precomputable : groups.map { $0.rules.map { _ in false } }
     }
 
-    /// The finest split of rules `0..<reads.count` into consecutive phases such that no
-    /// rule reads a rule of a later phase (`reads[i]`: the rules rule `i` reads).
+    /// Splits rules `0..<reads.count` (`reads[i]`: the rules rule `i` reads) into
+    /// consecutive phases, each as long as it can be while no rule reads an earlier rule of
+    /// its own phase (so that the phase's expressions can all be computed ahead, side by
+    /// side). A phase may only end where no rule before the cut reads a rule after it; where
+    /// that forbids a cut, the rule stays in the phase and is evaluated slot by slot.
     static func phases(reading reads: [Set<Int>]) -> [Range<Int>] {
         var phases: [Range<Int>] = []
         var start = 0
-        var reach = 0  // one past the furthest rule read by a rule of the current phase
+        var reach = 0  // one past the furthest rule read by any rule so far
         for i in reads.indices {
-            reach = max(reach, (reads[i].max() ?? -1) + 1, i + 1)
-            if reach == i + 1 {
-                phases.append(start..<(i + 1))
-                start = i + 1
+            let readsOwnPhase = reads[i].contains { $0 >= start && $0 < i }
+            if readsOwnPhase && reach <= i {
+                phases.append(start..<i)
+                start = i
             }
+            reach = max(reach, (reads[i].max() ?? -1) + 1)
         }
+        if start < reads.count { phases.append(start..<reads.count) }
         return phases
     }
 

@@ -189,11 +189,10 @@ public struct Replayer: Sendable {
             guard let first = slots.first else { return }
             for (p, phase) in plan.phases[g].enumerated() {
                 results.removeAll()
-                for r in phase where plan.precomputable[g][r] {
-                    let (expr, query) = Replayer.expression(of: group.rules[r])
-                    results.precompute(
-                        expr, query: query, start: first - group.queryOffset, step: group.interval,
-                        count: slots.count, engine: engine, storage: storage)
+                let ahead = phase.filter { plan.precomputable[g][$0] }.map { Replayer.expression(of: group.rules[$0]) }
+                let (start, step, count) = (first - group.queryOffset, group.interval, slots.count)
+                DispatchQueue.concurrentPerform(iterations: ahead.count) { [results] i in
+                    results.precompute(ahead[i].0, query: ahead[i].1, start: start, step: step, count: count, engine: engine, storage: storage)
                 }
                 for time in slots {
                     let evaluation = group.evaluate(at: time, storage: storage, rules: phase)

@@ -4,8 +4,8 @@ import TSDB
 
 /// The vectors of rule expressions at every slot of a window, computed with one range
 /// query per expression, served to the rule engine in place of its instant queries (see
-/// ``PrecomputedResults``). Filled and cleared by the replay between group passes; only
-/// one thread uses it at a time.
+/// ``PrecomputedResults``). Filled (several expressions at once) and cleared by the replay
+/// between phases of a group's pass; read by that group's evaluation.
 final class WindowedResults: PrecomputedResults, @unchecked Sendable {
     private struct Entry {
         var start: Int64
@@ -13,24 +13,25 @@ final class WindowedResults: PrecomputedResults, @unchecked Sendable {
         var results: [QueryResult]
     }
 
+    private let lock = NSLock()
     private var entries: [String: Entry] = [:]
 
     func result(for query: String, at time: Int64) -> QueryResult? {
-        guard let entry = entries[query] else { return nil }
+        guard let entry = lock.withLock({ entries[query] }) else { return nil }
         let offset = time - entry.start
         guard offset >= 0, offset % entry.step == 0 else { return nil }
         let index = Int(offset / entry.step)
         return index < entry.results.count ? entry.results[index] : nil
     }
 
-    func removeAll() { entries.removeAll(keepingCapacity: true) }
+    func removeAll() { lock.withLock { entries.removeAll(keepingCapacity: true) } }
 
     /// Computes `expr` (whose text is `query`) at `count` times `start + k × step` with
     /// `engine` (which must not serve precomputed results itself). Nothing is stored when
     /// the range query fails: the rule then evaluates slot by slot, reporting the error at
     /// the slots where it occurs, as live.
     func precompute(_ expr: Expr, query: String, start: Int64, step: Int64, count: Int, engine: Engine, storage: any Queryable) {
-        guard count > 0, entries[query] == nil else { return }
+        guard count > 0, lock.withLock({ entries[query] == nil }) else { return }
         let end = start + Int64(count - 1) * step
         guard let result = try? engine.rangeQuery(expr, query: query, start: start, end: end, step: step, on: storage),
               case .matrix(let matrix) = result.value else { return }
@@ -49,6 +50,6 @@ final class WindowedResults: PrecomputedResults, @unchecked Sendable {
             }
             results = vectors.map { QueryResult(value: .vector($0)) }
         }
-        entries[query] = Entry(start: start, step: step, results: results)
+        lock.withLock { entries[query] = Entry(start: start, step: step, results: results) }
     }
 }
