@@ -163,18 +163,14 @@ enum Rates {
 
     /// Whether `rate`/`increase` should note that the metric may not be a counter.
     static func mightNotBeCounter(_ metricName: String?) -> Bool {
-        guard let name = metricName, !name.isEmpty else { return false }
-        // Byte comparisons: this runs for every series at every step.
-        let bytes = name.utf8
-        return !(bytes.hasSuffix("_total".utf8) || bytes.hasSuffix("_sum".utf8)
-            || bytes.hasSuffix("_count".utf8) || bytes.hasSuffix("_bucket".utf8))
+        guard var name = metricName, !name.isEmpty else { return false }
+        // Byte comparisons on the contiguous UTF-8: this runs for every series at every step.
+        return name.withUTF8 { bytes in
+            !counterSuffixes.contains { suffix in
+                bytes.count >= suffix.count && zip(bytes[(bytes.count - suffix.count)...], suffix).allSatisfy { $0 == $1 }
+            }
+        }
     }
-}
 
-extension String.UTF8View {
-    /// Whether the bytes end with `suffix`'s bytes.
-    func hasSuffix(_ suffix: String.UTF8View) -> Bool {
-        guard count >= suffix.count else { return false }
-        return self[index(endIndex, offsetBy: -suffix.count)...].elementsEqual(suffix)
-    }
+    private static let counterSuffixes: [[UInt8]] = ["_total", "_sum", "_count", "_bucket"].map { Array($0.utf8) }
 }
