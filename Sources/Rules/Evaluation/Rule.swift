@@ -49,11 +49,12 @@ extension Rule {
 }
 
 extension Rule {
-    /// Makes the rule unhealthy with `error` (storage refused its output).
-    mutating func markFailed(_ error: RuleEvaluationError) {
+    /// Records the outcome of an evaluation (and of writing its outputs) at `time` that
+    /// took `duration`.
+    mutating func record(_ outcome: Result<Void, RuleEvaluationError>, at time: Int64, duration: Duration) {
         update(
-            recording: { $0.markFailed(error) },
-            alerting: { $0.markFailed(error) })
+            recording: { $0.record(outcome, at: time, duration: duration) },
+            alerting: { $0.record(outcome, at: time, duration: duration) })
     }
 }
 
@@ -77,11 +78,6 @@ extension EvaluatedRule {
         }
         lastEvaluation = time
         evaluationDuration = duration
-    }
-
-    mutating func markFailed(_ error: RuleEvaluationError) {
-        health = .err
-        lastError = error
     }
 }
 

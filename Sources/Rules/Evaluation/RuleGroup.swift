@@ -115,25 +115,28 @@ public struct RuleGroup: Sendable {
         let groupStart = clock.now
         let query = RuleQuery(engine: options.engine, storage: storage)
         var result = Evaluation()
-        // One clock read per rule besides the query timer's: a rule's evaluation starts
-        // where the previous one's ended.
+        // One clock read per rule besides the query timer's: a rule's duration (evaluation
+        // and writing, as Prometheus measures it) runs from the end of the previous rule.
         var ruleStart = groupStart
         for i in range {
-            let outcome = evaluateRule(
-                i, at: time, using: query, clock: clock, start: &ruleStart, notifications: &result.notifications)
-            switch outcome {
+            let outcome: Result<Void, RuleEvaluationError>
+            switch evaluateRule(i, at: time, using: query, notifications: &result.notifications) {
             case .success(let samples):
                 // As Prometheus: a refused output makes the rule unhealthy with storage's error.
                 if let message = write(samples, of: i, at: time, to: storage, rejected: &result.rejectedSamples) {
-                    let error = RuleEvaluationError.storage(message)
-                    rules[i].markFailed(error)
-                    result.errors.append((i, error))
+                    outcome = .failure(.storage(message))
+                } else {
+                    outcome = .success(())
                 }
             case .failure(let error):
                 // A failed rule writes nothing, not even stale markers: its previous series
                 // stay as they were until it succeeds again.
-                result.errors.append((i, error))
+                outcome = .failure(error)
             }
+            if case .failure(let error) = outcome { result.errors.append((i, error)) }
+            let now = clock.now
+            rules[i].record(outcome, at: time, duration: now - ruleStart)
+            ruleStart = now
         }
         lastEvaluation = time
         evaluationDuration = clock.now - groupStart
@@ -141,31 +144,22 @@ public struct RuleGroup: Sendable {
         return result
     }
 
-    /// Evaluates rule `index` in place and records its health, error, time and duration
-    /// (from `start`, which becomes the instant the evaluation ended); an alerting rule's
-    /// notifications due are added to `notifications`.
+    /// Evaluates rule `index` in place; an alerting rule's notifications due are added to
+    /// `notifications`.
     private mutating func evaluateRule(
-        _ index: Int, at time: Int64, using query: RuleQuery, clock: ContinuousClock, start: inout ContinuousClock.Instant,
-        notifications: inout [(rule: Int, alert: Alert)]
+        _ index: Int, at time: Int64, using query: RuleQuery, notifications: inout [(rule: Int, alert: Alert)]
     ) -> Result<[RuleOutputSample], RuleEvaluationError> {
         let queryOffset = queryOffset, limit = limit, options = options, interval = interval
         return rules[index].update(
             recording: { rule in
-                let result = Result { () throws(RuleEvaluationError) in
+                Result { () throws(RuleEvaluationError) in
                     try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query)
                 }
-                let end = clock.now
-                rule.record(result, at: time, duration: end - start)
-                start = end
-                return result
             },
             alerting: { rule in
                 let result = Result { () throws(RuleEvaluationError) in
                     try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query, options: options)
                 }
-                let end = clock.now
-                rule.record(result, at: time, duration: end - start)
-                start = end
                 if case .success = result {
                     for alert in rule.alertsToSend(at: time, resendDelay: options.resendDelay, interval: interval) {
                         notifications.append((index, alert))
