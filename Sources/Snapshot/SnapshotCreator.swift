@@ -67,7 +67,7 @@ public enum SnapshotCreator {
         }
         if let head = db.head, head.minTime != .max {
             let range = (max(head.minTime, selection.lower), min(head.maxTime, selection.upper))
-            if range.0 <= range.1, let block = try write(head, range: range, selection: selection, into: work, compaction: nil) {
+            if range.0 <= range.1, let block = try write(head, range: range, selection: selection, into: work, parent: nil) {
                 sources.append(block)
             }
         }
@@ -82,16 +82,16 @@ public enum SnapshotCreator {
     private static func rewrite(_ block: Block, selection: SnapshotSelection, into work: String) throws(SnapshotError) -> SourceBlock? {
         let range = (max(block.meta.minTime, selection.lower), min(block.meta.maxTime - 1, selection.upper))
         let parent = BlockMeta.Parent(ulid: block.meta.ulid, minTime: block.meta.minTime, maxTime: block.meta.maxTime)
-        var compaction = block.meta.compaction
-        compaction.parents = [parent]
-        compaction.sources = compaction.sources ?? [block.meta.ulid]
-        return try write(block, range: range, selection: selection, into: work, compaction: compaction)
+        return try write(block, range: range, selection: selection, into: work, parent: parent)
     }
 
-    /// Writes the series of `source` that the selection takes, in [range.0, range.1], as one block.
+    /// Writes the series of `source` that the selection takes, in [range.0, range.1], as one
+    /// new block: its own source (it holds only part of `parent`, so it must not claim the
+    /// parent's sources, or an import would take the whole parent for present), the block
+    /// it was cut from recorded as its parent.
     private static func write(
         _ source: some Queryable, range: (Int64, Int64), selection: SnapshotSelection, into work: String,
-        compaction: BlockMeta.Compaction?
+        parent: BlockMeta.Parent?
     ) throws(SnapshotError) -> SourceBlock? {
         do {
             let querier = try source.querier(mint: range.0, maxt: range.1)
@@ -104,6 +104,8 @@ public enum SnapshotCreator {
             guard !writer.isEmpty else { return nil }
             var generator = SystemRandomNumberGenerator()
             let ulid = ULID(time: Int64(Date().timeIntervalSince1970 * 1000), using: &generator)
+            let compaction = BlockMeta.Compaction(
+                level: 1, sources: [ulid.description], parents: parent.map { [$0] }, deletable: nil, failed: nil, hints: nil)
             let meta = try writer.write(into: work, ulid: ulid, range: (range.0, range.1 + 1), compaction: compaction)
             return try SourceBlock(directory: work + "/" + meta.ulid, meta: meta)
         } catch let error as SnapshotError {

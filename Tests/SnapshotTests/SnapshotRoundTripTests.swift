@@ -157,3 +157,25 @@ struct SnapshotWALConflictTests {
         #expect(SnapshotFixtures.tree(target) == before)
     }
 }
+
+/// A cut block is a new block of its own: importing the whole block later still imports it.
+struct SnapshotCutProvenanceTests {
+    @Test func cutThenWholeImportsBoth() throws {
+        let dir = try TemporaryDirectory(prefix: "snapshot-provenance")
+        let data = try SnapshotFixtures.dataDirectory(at: dir.path + "/data", withHead: false)
+        let cut = dir.path + "/cut.tar"
+        let selection = SnapshotSelection(selectors: [try SeriesSelector.parse("{instance=\"host-0\"}")], selectorTexts: ["{instance=\"host-0\"}"])
+        let cutManifest = try SnapshotCreator.create(data: data, output: cut, selection: selection, compression: .none)
+        let original = try ReadOnlyDB(directory: data).blocks.map(\.meta.ulid)
+        for block in cutManifest.blocks { #expect(!original.contains(block.ulid)) }
+        let whole = dir.path + "/whole.tar"
+        _ = try SnapshotCreator.create(data: data, output: whole, compression: .none)
+
+        let target = dir.path + "/target"
+        _ = try SnapshotImporter.importSnapshot(archive: cut, into: target)
+        let second = try SnapshotImporter.importSnapshot(archive: whole, into: target)
+        #expect(second.alreadyPresent.isEmpty)
+        #expect(second.merged.count == 3, "each whole block merges with the cut that overlaps it")
+        #expect(try SnapshotFixtures.dump(target) == SnapshotFixtures.dump(data))
+    }
+}

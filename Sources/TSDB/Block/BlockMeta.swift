@@ -29,6 +29,15 @@ public struct BlockMeta: Codable, Sendable, Hashable {
         public var deletable: Bool?
         public var failed: Bool?
         public var hints: [String]?
+
+        public init(level: Int, sources: [String]?, parents: [Parent]?, deletable: Bool? = nil, failed: Bool? = nil, hints: [String]? = nil) {
+            self.level = level
+            self.sources = sources
+            self.parents = parents
+            self.deletable = deletable
+            self.failed = failed
+            self.hints = hints
+        }
     }
 
     public struct Parent: Codable, Sendable, Hashable {
