@@ -179,6 +179,9 @@ extension Evaluator {
             var upper = 0
             var points: [Sample] = []
             var stepIndex = 0
+            // Per series, not per step: the name is a label lookup.
+            let metricName = series.labels.metricName
+            let nameMayNotBeCounter = Rates.mightNotBeCounter(metricName)
             for ts in steps {
                 defer { stepIndex += 1 }
                 let (windowStart, windowEnd) = argument.window(at: ts)
@@ -194,7 +197,8 @@ extension Evaluator {
                 try RangeFunctions.validate(name, scalarArgs: scalarsByStep[stepIndex])
                 let window = RangeWindow(
                     samples: samples[lower..<upper], rangeStart: windowStart, rangeEnd: windowEnd,
-                    metricName: series.labels.metricName, anchored: argument.anchored, smoothed: argument.smoothed)
+                    metricName: metricName, nameMayNotBeCounter: nameMayNotBeCounter,
+                    anchored: argument.anchored, smoothed: argument.smoothed)
                 if let value = RangeFunctions.evaluate(name, window: window, scalarArgs: scalarsByStep[stepIndex], context: &context) {
                     points.append(Sample(timestamp: ts, value: value))
                 }

@@ -42,6 +42,9 @@ struct RangeWindow {
     var rangeEnd: Int64
     /// The series' metric name (`__name__`), for annotations; nil when it has none.
     var metricName: String?
+    /// Whether that name does not look like a counter's (`Rates.mightNotBeCounter`), when
+    /// the caller worked it out once for all of the series' windows.
+    var nameMayNotBeCounter: Bool?
     /// The selector is `anchored`: `samples` also hold those of the lookback delta before
     /// the window, the last of which anchors it.
     var anchored = false

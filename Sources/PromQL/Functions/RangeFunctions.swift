@@ -27,7 +27,7 @@ enum RangeFunctions {
             let value = window.anchored || window.smoothed
                 ? Rates.extended(window, isCounter: true, isRate: name == "rate")
                 : Rates.extrapolated(window, isCounter: true, isRate: name == "rate")
-            if value != nil, Rates.mightNotBeCounter(window.metricName), let metricName = window.metricName {
+            if value != nil, window.nameMayNotBeCounter ?? Rates.mightNotBeCounter(window.metricName), let metricName = window.metricName {
                 context.info(FunctionMessages.possibleNonCounter(metricName), argument: 0)
             }
             return value

@@ -166,11 +166,15 @@ enum Rates {
         guard var name = metricName, !name.isEmpty else { return false }
         // Byte comparisons on the contiguous UTF-8: this runs for every series at every step.
         return name.withUTF8 { bytes in
-            !counterSuffixes.contains { suffix in
-                bytes.count >= suffix.count && zip(bytes[(bytes.count - suffix.count)...], suffix).allSatisfy { $0 == $1 }
+            func endsWith(_ suffix: StaticString) -> Bool {
+                let n = suffix.utf8CodeUnitCount
+                guard bytes.count >= n else { return false }
+                let tail = bytes.count - n
+                for i in 0..<n where bytes[tail + i] != suffix.utf8Start[i] { return false }
+                return true
             }
+            return !(endsWith("_total") || endsWith("_sum") || endsWith("_count") || endsWith("_bucket"))
         }
     }
 
-    private static let counterSuffixes: [[UInt8]] = ["_total", "_sum", "_count", "_bucket"].map { Array($0.utf8) }
 }
