@@ -43,14 +43,21 @@ public final class WindowCache: Queryable, @unchecked Sendable {
         let querier = try base.querier(mint: mint, maxt: loadMax)
         var set = try querier.select(matchers, hints: SelectHints(start: mint, end: loadMax))
         var series: [(labels: Labels, samples: [Sample])] = []
+        // Decoded in batches (block chunks decode a run at a time), not sample by sample.
+        let scratch = UnsafeMutableBufferPointer<Sample>.allocate(capacity: 1024)
+        defer { scratch.deallocate() }
         while let s = try set.next() {
             var iterator = s.makeIterator()
             var samples: [Sample] = []
             if let first = try iterator.seek(to: mint), first.timestamp <= loadMax {
                 samples.append(first)
-                while let next = try iterator.next() {
-                    if next.timestamp > loadMax { break }
-                    samples.append(next)
+                reading: while true {
+                    let n = try iterator.next(into: scratch)
+                    if n == 0 { break }
+                    for i in 0..<n {
+                        if scratch[i].timestamp > loadMax { break reading }
+                        samples.append(scratch[i])
+                    }
                 }
             }
             series.append((s.labels, samples))
