@@ -58,6 +58,18 @@ struct SnapshotCLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("hindsight-replay-") }.isEmpty)
     }
 
+    /// `create --out -` streams to standard output and `import -` reads standard input, so
+    /// that a snapshot can travel through a pipe (ssh) without a file.
+    @Test func exportThroughAPipe() throws {
+        let dir = try TemporaryDirectory(prefix: "snapshot-pipe")
+        let data = try ReplayCLITests.makeData(in: dir)
+        let binary = CheckMetricsCLITests.binary
+        let piped = try Subprocess.run("/bin/sh", ["-c", "'\(binary)' snapshot create --data '\(data)' --out - | '\(binary)' snapshot import - --data '\(dir.path)/piped'"])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout.contains("1 blocks imported"), "\(piped.stdout)")
+        #expect(try Self.hindsight(["tsdb", "dump", dir.path + "/piped"]).stdout == Self.hindsight(["tsdb", "dump", data]).stdout)
+    }
+
     @Test func refusedImportExitsOneAndSaysTheDirectoryIsUnchanged() throws {
         let dir = try TemporaryDirectory(prefix: "snapshot-cli-bad")
         try Data("not a tarball at all".utf8).write(to: URL(fileURLWithPath: dir.path + "/bad.tar"))
