@@ -13,6 +13,9 @@ final class WindowedResults: PrecomputedResults, @unchecked Sendable {
         var results: [QueryResult]
     }
 
+    /// The most points one expression's window may hold (about 200 MB of vectors).
+    static let maximumPoints = 5_000_000
+
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
 
@@ -35,6 +38,9 @@ final class WindowedResults: PrecomputedResults, @unchecked Sendable {
         let end = start + Int64(count - 1) * step
         guard let result = try? engine.rangeQuery(expr, query: query, start: start, end: end, step: step, on: storage),
               case .matrix(let matrix) = result.value else { return }
+        // Memory stays bounded: a result too large to hold for a window (a rule over very
+        // many series) is dropped, and that rule evaluates slot by slot instead.
+        guard matrix.reduce(0, { $0 + $1.samples.count }) <= Self.maximumPoints else { return }
         var results: [QueryResult]
         if expr.type == .scalar {
             // A scalar expression gives one series with a point at every step.
