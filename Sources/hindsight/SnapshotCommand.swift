@@ -289,7 +289,7 @@ struct SnapshotImport: ParsableCommand {
             """
     )
 
-    @Argument(help: "The tarball (a Hindsight snapshot, or a plain tar of Prometheus blocks).")
+    @Argument(help: "The tarball (a Hindsight snapshot, or a plain tar of Prometheus blocks; '-': standard input).")
     var file: String
 
     @Option(help: "The data directory to import into (created when missing).")
