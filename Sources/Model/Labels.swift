@@ -171,7 +171,34 @@ public struct Labels: Sendable, Hashable, Comparable, Collection, CustomStringCo
     // MARK: Equality, order, hashing
 
     public static func == (lhs: Labels, rhs: Labels) -> Bool {
-        lhs.stableHash == rhs.stableHash && lhs.count == rhs.count && lhs.data == rhs.data
+        // Copies of one label set (the usual case on hot paths) share their buffer: equal
+        // without reading it, which for a cold buffer would be a cache miss.
+        if lhs.sharesStorage(with: rhs) { return true }
+        return lhs.stableHash == rhs.stableHash && lhs.count == rhs.count && lhs.data == rhs.data
+    }
+
+    /// Whether both label sets are backed by the same packed buffer, decided from the
+    /// references alone (`Array ==` reads both buffers' lengths before comparing them).
+    @inlinable @inline(__always)
+    package func sharesStorage(with other: Labels) -> Bool {
+        storageIdentity == other.storageIdentity
+    }
+
+    /// The address of the packed buffer: label sets with the same identity are equal (the
+    /// converse need not hold). Reading it neither retains nor touches the buffer, so a
+    /// writer can recognise label sets it handed over before without reading them.
+    @inlinable
+    package var storageIdentity: UnsafeRawPointer {
+        // An array is a single reference to its buffer (the empty one included).
+        unsafeBitCast(data, to: UnsafeRawPointer.self)
+    }
+
+    /// Calls `body` with the packed form of the label set, which identifies it: two label
+    /// sets are equal exactly when their packed bytes are (e.g. to keep many label sets in
+    /// one buffer and compare against them without a buffer per set).
+    @inlinable
+    public func withPackedBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try data.withUnsafeBufferPointer(body)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -61,18 +61,20 @@ public struct Alert: Sendable, Hashable {
     /// The labels of the alert's `ALERTS` series (with its current state) and of its
     /// `ALERTS_FOR_STATE` series, remembered until the state changes.
     mutating func seriesLabels() -> (alerts: Labels, forState: Labels) {
-        let base = labels
-        let known = series.flatMap { $0.of == base ? $0 : nil }
-        if let known, known.state == state { return (known.alerts, known.forState) }
+        // The remembered labels are read in place: copying the tuple out would retain (and
+        // so touch) all four of its buffers.
+        let sameAlert = series?.of == labels
+        if sameAlert && series?.state == state { return (series!.alerts, series!.forState) }
         func make(_ name: String, state: AlertState?) -> Labels {
-            var builder = Labels.Builder(base)
+            var builder = Labels.Builder(labels)
             builder.set(LabelName.metricName, name)
             if let state { builder.set("alertstate", state.rawValue) }
             return builder.build()
         }
-        let made = (base, state, make("ALERTS", state: state), known?.forState ?? make("ALERTS_FOR_STATE", state: nil))
-        series = made
-        return (made.2, made.3)
+        let alerts = make("ALERTS", state: state)
+        let forState = sameAlert ? series!.forState : make("ALERTS_FOR_STATE", state: nil)
+        series = (labels, state, alerts, forState)
+        return (alerts, forState)
     }
 
     /// When the receiver should consider the alert over: its resolution time, or the

@@ -14,10 +14,12 @@ public struct RecordingRule: Sendable {
     public internal(set) var lastEvaluation: Int64?
     public internal(set) var evaluationDuration: Duration = .zero
     private let outputLabels = LabelsCache()
-    /// The input label sets and the outputs of the latest evaluation without duplicates, in
-    /// order. The outputs are updated in place when the inputs repeat: once the group has
-    /// written them, nothing else holds the array, so no sample is copied or allocated.
-    private var previous: (inputs: [Labels], outputs: [RuleOutputSample]) = ([], [])
+    /// The input label sets of the latest evaluation without duplicates, in order, packed.
+    private var previousInputs = PackedLabelsList()
+    /// The outputs of the latest evaluation, in input order. They are updated in place when
+    /// the inputs repeat: once the group has written them, nothing else holds the array, so
+    /// no sample is copied or allocated.
+    private var previousOutputs: [RuleOutputSample] = []
 
     init(name: String, expr: Expr, labels: Labels) {
         self.name = name
@@ -38,19 +40,17 @@ public struct RecordingRule: Sendable {
     /// Whether `vector`'s label sets are the previous evaluation's, in the same order (the
     /// usual case): then so are the outputs, known to be distinct.
     private func repeatsPrevious(_ vector: [VectorSample]) -> Bool {
-        guard vector.count == previous.inputs.count else { return false }
-        for j in vector.indices where vector[j].labels != previous.inputs[j] { return false }
-        return true
+        previousInputs.matches(vector)
     }
 
     /// The outputs for a vector that repeats the previous evaluation's label sets: the
     /// previous outputs with the new timestamps and values.
     private mutating func repeatedOutputs(for vector: [VectorSample]) -> [RuleOutputSample] {
         for j in vector.indices {
-            previous.outputs[j].timestamp = vector[j].timestamp
-            previous.outputs[j].value = vector[j].value
+            previousOutputs[j].timestamp = vector[j].timestamp
+            previousOutputs[j].value = vector[j].value
         }
-        return previous.outputs
+        return previousOutputs
     }
 
     /// The outputs for a vector with new label sets: renamed and relabelled (remembered by
@@ -69,7 +69,8 @@ public struct RecordingRule: Sendable {
             guard seen.insert(output).inserted else { throw .duplicateRecordingOutput }
             out.append(RuleOutputSample(labels: output, timestamp: sample.timestamp, value: sample.value))
         }
-        previous = (vector.map(\.labels), out)
+        previousInputs.replace(with: vector)
+        previousOutputs = out
         outputLabels.trim(keeping: out.count)
         return out
     }

@@ -1,18 +1,21 @@
 import Foundation
 import Model
 import PromQL
+import TSDB
 
 /// How rules run PromQL: an instant query whose result must be a vector or a scalar
 /// (Prometheus's `EngineQueryFunc`).
 struct RuleQuery: Sendable {
     let engine: Engine
-    let storage: any RuleStorage
+    /// The storage as the engine takes it, converted once: each conversion of a large
+    /// storage value (the replay overlay) to `any Queryable` allocates a box.
+    let queryable: any Queryable
     /// Time spent in the engine, so that the rule engine's own overhead can be measured.
     let timer = QueryTimer()
 
     init(engine: Engine, storage: any RuleStorage) {
         self.engine = engine
-        self.storage = storage
+        self.queryable = storage
     }
 
     /// The samples of `expr` at `time` (ms); a scalar becomes one sample without labels.
@@ -21,7 +24,7 @@ struct RuleQuery: Sendable {
         let start = ContinuousClock.now
         defer { timer.add(ContinuousClock.now - start) }
         do {
-            result = try engine.instantQuery(expr, query: text, at: time, on: storage)
+            result = try engine.instantQuery(expr, query: text, at: time, on: queryable)
         } catch {
             throw .query(error)
         }
@@ -72,10 +75,13 @@ public enum RuleEvaluationError: Error, Sendable, Hashable, CustomStringConverti
 }
 
 /// Accumulates durations across the copies of a ``RuleQuery`` (templates run queries too).
+///
+/// Not locked: a ``RuleQuery`` and its copies belong to one group evaluation, which runs
+/// its rules and their templates one after another on one thread (a lock per query would be
+/// rule-engine overhead of its own).
 final class QueryTimer: @unchecked Sendable {
-    private let lock = NSLock()
     private var sum: Duration = .zero
 
-    func add(_ d: Duration) { lock.withLock { sum += d } }
-    var total: Duration { lock.withLock { sum } }
+    func add(_ d: Duration) { sum += d }
+    var total: Duration { sum }
 }

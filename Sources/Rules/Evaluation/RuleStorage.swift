@@ -58,9 +58,10 @@ extension Head: RuleStorage {
     /// One transaction without WAL, each series found through `handles` when they still
     /// hold it (no label hashing or lookup for outputs that repeat).
     public func appendRuleOutputs(_ samples: [RuleOutputSample], handles: inout HeadSeriesHandles) throws -> RuleAppendResult {
-        let refused = append(count: samples.count, handles: &handles) { i in
-            (samples[i].labels, samples[i].timestamp, samples[i].value)
-        }
+        // The outputs' labels are usually the very values the series were created with.
+        let refused = append(
+            count: samples.count, handles: &handles, labelsIdentity: { samples[$0].labels.storageIdentity },
+            labels: { samples[$0].labels }, timeAndValue: { (samples[$0].timestamp, samples[$0].value) })
         var result = RuleAppendResult(rejected: refused.count)
         for (index, error) in refused where !StaleMarker.isStale(samples[index].value) {
             result.lastError = Self.prometheusMessage(error)

@@ -28,6 +28,35 @@ extension Head {
     public func append(
         count: Int, handles: inout HeadSeriesHandles, sample: (Int) -> (labels: Labels, t: Timestamp, v: Double)
     ) -> [(index: Int, error: AppendError)] {
+        append(
+            count: count, handles: &handles, isSeriesLabels: { i, series in sample(i).labels == series.labels },
+            labels: { sample($0).labels }, timeAndValue: { i in let s = sample(i); return (s.t, s.v) })
+    }
+
+    /// The same, for a writer that keeps its label sets between batches (a rule, whose
+    /// outputs repeat): `labelsIdentity(i)` is the ``Labels/storageIdentity`` of sample `i`'s
+    /// labels. A sample whose labels are the very value its handle's series was created with
+    /// is appended without its labels being read, copied or retained (each of those a cache
+    /// miss on a buffer last used an evaluation ago); `labels(i)` is asked for the others.
+    package func append(
+        count: Int, handles: inout HeadSeriesHandles, labelsIdentity: (Int) -> UnsafeRawPointer,
+        labels: (Int) -> Labels, timeAndValue: (Int) -> (t: Timestamp, v: Double)
+    ) -> [(index: Int, error: AppendError)] {
+        append(
+            count: count, handles: &handles, isSeriesLabels: { i, series in
+                // Equal labels in another buffer (rebuilt by the writer) still match.
+                labelsIdentity(i) == series.labels.storageIdentity || labels(i) == series.labels
+            },
+            labels: labels, timeAndValue: timeAndValue)
+    }
+
+    /// The batch append both entry points share: `isSeriesLabels(i, series)` tells whether
+    /// sample `i`'s labels equal those of `series`, the one its handle names (a negative
+    /// answer for equal labels only costs a lookup); `labels(i)` gives them in full.
+    private func append(
+        count: Int, handles: inout HeadSeriesHandles, isSeriesLabels: (Int, MemSeries) -> Bool,
+        labels: (Int) -> Labels, timeAndValue: (Int) -> (t: Timestamp, v: Double)
+    ) -> [(index: Int, error: AppendError)] {
         if handles.head !== self { handles = HeadSeriesHandles() }
         handles.head = self
         if handles.series.count > count {
@@ -41,12 +70,12 @@ extension Head {
             var batch = Batch(minValidTime: minValidTime)
             handles.series.withUnsafeMutableBufferPointer { slots in
                 for i in 0..<count {
-                    let (labels, t, v) = sample(i)
+                    let (t, v) = timeAndValue(i)
                     do throws(AppendError) {
-                        if let hint = slots[i], !hint.isRemoved, hint.labels == labels {
-                            try batch.append(t, v, to: hint, labels: labels)
+                        if let hint = slots[i], !hint.isRemoved, isSeriesLabels(i, hint) {
+                            try batch.append(t, v, to: hint)
                         } else {
-                            slots[i] = try appendLooked(labels, t, v, batch: &batch)
+                            slots[i] = try appendLooked(labels(i), t, v, batch: &batch)
                         }
                     } catch {
                         refused.append((i, error))
@@ -63,12 +92,12 @@ extension Head {
     private func appendLooked(_ labels: Labels, _ t: Timestamp, _ v: Double, batch: inout Batch) throws(AppendError) -> MemSeries {
         if labels.isEmpty { throw .invalidLabels(labels, reason: "empty label set") }
         if let series = lookupLocked(labels) {
-            try batch.append(t, v, to: series, labels: labels)
+            try batch.append(t, v, to: series)
             return series
         }
         try batch.checkBounds(t, labels: labels)
         let created = createSeriesLocked(labels)
-        try batch.append(t, v, to: created, labels: labels)
+        try batch.append(t, v, to: created)
         return created
     }
 
@@ -83,14 +112,17 @@ extension Head {
             if t < minValidTime { throw .outOfBounds(series: labels, timestamp: t) }
         }
 
-        /// Checks one sample of `series` (whose labels are `labels`) as ``HeadAppender`` does
-        /// and appends it; an exact repeat of the latest sample is ignored.
-        mutating func append(_ t: Timestamp, _ v: Double, to series: MemSeries, labels: Labels) throws(AppendError) {
-            try checkBounds(t, labels: labels)
+        /// Checks one sample of `series` as ``HeadAppender`` does and appends it; an exact
+        /// repeat of the latest sample is ignored. Errors name the series' labels (the
+        /// sample's, which are equal, need not be read).
+        mutating func append(_ t: Timestamp, _ v: Double, to series: MemSeries) throws(AppendError) {
+            if t < minValidTime { throw .outOfBounds(series: series.labels, timestamp: t) }
             let lastTime = series.lastTime
             if lastTime != .min && t <= lastTime {
-                if t < lastTime { throw .outOfOrder(series: labels, timestamp: t) }
-                if v.bitPattern != series.lastValue.bitPattern { throw .duplicateSampleForTimestamp(series: labels, timestamp: t) }
+                if t < lastTime { throw .outOfOrder(series: series.labels, timestamp: t) }
+                if v.bitPattern != series.lastValue.bitPattern {
+                    throw .duplicateSampleForTimestamp(series: series.labels, timestamp: t)
+                }
                 return
             }
             series.append(t, v)

@@ -1,19 +1,25 @@
 import Model
 
 /// One series in the head: its closed chunks and the chunk being appended to.
+///
+/// The stored properties are declared in the order an append reads them (a class's fields
+/// are laid out in declaration order): what the head checks before appending (removal,
+/// labels, latest sample) shares the first cache line with the reference count, the open
+/// chunk's state follows, and what appends never read comes last. With thousands of series
+/// appended once each per evaluation, every line touched is a cache miss.
 final class MemSeries: @unchecked Sendable {
-    let ref: UInt64
-    let labels: Labels
-    /// Closed chunks, oldest first.
-    var chunks: [(meta: ChunkMeta, chunk: XORChunk)] = []
-    var appender = XORAppender()
-    var openMinTime: Timestamp = 0
-    var cutter: ChunkCutter
+    /// Set when truncation drops the series from the head; appenders holding it start anew.
+    var isRemoved = false
     /// The last appended sample, for order and duplicate checks.
     var lastTime: Timestamp = .min
     var lastValue: Double = 0
-    /// Set when truncation drops the series from the head; appenders holding it start anew.
-    var isRemoved = false
+    let labels: Labels
+    var openMinTime: Timestamp = 0
+    var cutter: ChunkCutter
+    var appender = XORAppender()
+    let ref: UInt64
+    /// Closed chunks, oldest first.
+    var chunks: [(meta: ChunkMeta, chunk: XORChunk)] = []
 
     init(ref: UInt64, labels: Labels, chunkRange: Int64) {
         self.ref = ref
