@@ -78,9 +78,9 @@ public enum RuleEvaluationError: Error, Sendable, Hashable, CustomStringConverti
 ///
 /// Not locked: a ``RuleQuery`` and its copies belong to one group evaluation, which runs
 /// its rules and their templates one after another on one thread (a lock per query would be
-/// rule-engine overhead of its own).
+/// rule-engine overhead of its own), nor checked for exclusive access at run time.
 final class QueryTimer: @unchecked Sendable {
-    private var sum: Duration = .zero
+    @exclusivity(unchecked) private var sum: Duration = .zero
 
     func add(_ d: Duration) { sum += d }
     var total: Duration { sum }

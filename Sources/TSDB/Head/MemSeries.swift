@@ -7,19 +7,23 @@ import Model
 /// labels, latest sample) shares the first cache line with the reference count, the open
 /// chunk's state follows, and what appends never read comes last. With thousands of series
 /// appended once each per evaluation, every line touched is a cache miss.
+///
+/// The mutable fields are exempt from runtime exclusivity checks (a call into the runtime
+/// on every access of a class's stored property, several per append): a series is only
+/// read and written under its head's lock, one access at a time.
 final class MemSeries: @unchecked Sendable {
     /// Set when truncation drops the series from the head; appenders holding it start anew.
-    var isRemoved = false
+    @exclusivity(unchecked) var isRemoved = false
     /// The last appended sample, for order and duplicate checks.
-    var lastTime: Timestamp = .min
-    var lastValue: Double = 0
+    @exclusivity(unchecked) var lastTime: Timestamp = .min
+    @exclusivity(unchecked) var lastValue: Double = 0
     let labels: Labels
-    var openMinTime: Timestamp = 0
-    var cutter: ChunkCutter
-    var appender = XORAppender()
+    @exclusivity(unchecked) var openMinTime: Timestamp = 0
+    @exclusivity(unchecked) var cutter: ChunkCutter
+    @exclusivity(unchecked) var appender = XORAppender()
     let ref: UInt64
     /// Closed chunks, oldest first.
-    var chunks: [(meta: ChunkMeta, chunk: XORChunk)] = []
+    @exclusivity(unchecked) var chunks: [(meta: ChunkMeta, chunk: XORChunk)] = []
 
     init(ref: UInt64, labels: Labels, chunkRange: Int64) {
         self.ref = ref
