@@ -195,7 +195,9 @@ public struct AlertingRule: Sendable {
     /// (Prometheus's `sendAlerts`): each notification holds for four times the larger of
     /// the resend delay and the group interval, so two missed evaluations do not resolve it.
     mutating func alertsToSend(at time: Int64, resendDelay: Int64, interval: Int64) -> [Alert] {
-        if active.isEmpty { return [] }
+        // Usually none is due (pending alerts never are, sent ones not before the resend
+        // delay): then the alerts are not sorted.
+        guard active.values.contains(where: { $0.needsSending(at: time, resendDelay: resendDelay) }) else { return [] }
         var out: [Alert] = []
         for labels in active.keys.sorted() {
             let i = active.index(forKey: labels)!
