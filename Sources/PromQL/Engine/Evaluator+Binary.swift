@@ -226,17 +226,17 @@ extension Evaluator {
 struct MatchSignature {
     let names: Set<String>
     let on: Bool
+    /// For `ignoring`: the listed labels and `__name__` (built once, not per sample).
+    private let dropped: Set<String>
 
     init(_ matching: VectorMatching) {
         on = matching.on
         names = Set(matching.matchingLabels)
+        dropped = names.union([LabelName.metricName])
     }
 
     /// `on`: the values of the listed labels; otherwise all labels but the listed ones and `__name__`.
     func key(_ labels: Labels) -> Labels {
-        if on { return labels.keeping(names) }
-        var drop = names
-        drop.insert(LabelName.metricName)
-        return labels.removing(drop)
+        on ? labels.keeping(names) : labels.removing(dropped)
     }
 }
