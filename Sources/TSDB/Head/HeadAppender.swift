@@ -58,14 +58,8 @@ public struct HeadAppender {
         _ labels: Labels, _ t: Timestamp, _ v: Double, series: MemSeries?, lastTime: Timestamp, lastValue: Double, minValid: Timestamp
     ) throws(Head.AppendError) {
         if t < minValid { throw .outOfBounds(series: labels, timestamp: t) }
-        let last: (t: Timestamp, v: Double)? = latest[labels] ?? (lastTime == .min ? nil : (lastTime, lastValue))
-        if let last {
-            if t < last.t { throw .outOfOrder(series: labels, timestamp: t) }
-            if t == last.t {
-                if v.bitPattern == last.v.bitPattern { return }
-                throw .duplicateSampleForTimestamp(series: labels, timestamp: t)
-            }
-        }
+        let last = latest[labels] ?? (lastTime, lastValue)
+        guard try Head.admits(t, v, after: last.t, last.v, series: labels) else { return }
         pending.append((labels, series, t, v))
         latest[labels] = (t, v)
     }
@@ -95,12 +89,8 @@ public struct HeadAppender {
                 var series = sample.series.flatMap { $0.isRemoved ? nil : $0 }
                 if series == nil, created[sample.labels] == nil { series = head.lookupLocked(sample.labels) }
                 if let existing = series {
-                    if existing.lastTime != .min && sample.t <= existing.lastTime {
-                        if sample.t < existing.lastTime { throw Head.AppendError.outOfOrder(series: sample.labels, timestamp: sample.t) }
-                        if sample.v.bitPattern != existing.lastValue.bitPattern {
-                            throw Head.AppendError.duplicateSampleForTimestamp(series: sample.labels, timestamp: sample.t)
-                        }
-                    }
+                    // Repeats were dropped at append(); what passes the rule here is appended as before.
+                    _ = try Head.admits(sample.t, sample.v, after: existing.lastTime, existing.lastValue, series: sample.labels)
                     samples.append((existing.ref, sample.t, sample.v))
                 } else if let ref = created[sample.labels] {
                     samples.append((ref, sample.t, sample.v))

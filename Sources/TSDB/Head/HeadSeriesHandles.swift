@@ -18,6 +18,19 @@ public struct HeadSeriesHandles: Sendable {
 }
 
 extension Head {
+    /// Prometheus's ordering rule for a sample after a series' latest one (`lastTime`
+    /// `.min`: the series has none): true to append it, false for an exact repeat (ignored);
+    /// an earlier time is out of order, the same time with another value a duplicate.
+    @inline(__always)
+    static func admits(
+        _ t: Timestamp, _ v: Double, after lastTime: Timestamp, _ lastValue: Double, series labels: @autoclosure () -> Labels
+    ) throws(AppendError) -> Bool {
+        guard lastTime != .min && t <= lastTime else { return true }
+        if t < lastTime { throw .outOfOrder(series: labels(), timestamp: t) }
+        if v.bitPattern != lastValue.bitPattern { throw .duplicateSampleForTimestamp(series: labels(), timestamp: t) }
+        return false
+    }
+
     /// Appends `count` samples, `sample(i)` being the i-th, as one transaction without a
     /// WAL record, with exactly the checks and outcome of a ``HeadAppender`` that appends them
     /// in order and commits: each refused sample (empty labels, out of bounds, out of order,
@@ -117,14 +130,7 @@ extension Head {
         /// sample's, which are equal, need not be read).
         mutating func append(_ t: Timestamp, _ v: Double, to series: MemSeries) throws(AppendError) {
             if t < minValidTime { throw .outOfBounds(series: series.labels, timestamp: t) }
-            let lastTime = series.lastTime
-            if lastTime != .min && t <= lastTime {
-                if t < lastTime { throw .outOfOrder(series: series.labels, timestamp: t) }
-                if v.bitPattern != series.lastValue.bitPattern {
-                    throw .duplicateSampleForTimestamp(series: series.labels, timestamp: t)
-                }
-                return
-            }
+            guard try Head.admits(t, v, after: series.lastTime, series.lastValue, series: series.labels) else { return }
             series.append(t, v)
             minTime = min(minTime, t)
             maxTime = max(maxTime, t)
