@@ -63,7 +63,7 @@ struct ReplayPlan {
             // The rules of this group each rule reads.
             var sameGroup: [Set<Int>] = []
             for (r, rule) in group.rules.enumerated() {
-                let reads = Self.reads(Self.expr(of: rule), outputs: outputs)
+                let reads = Self.reads(rule.expr, outputs: outputs)
                 let readGroups = Set(reads.groups.map { outputs[$0].group })
                 if reason == nil {
                     if let later = readGroups.first(where: { $0 > g }) {
@@ -114,13 +114,6 @@ struct ReplayPlan {
         }
         if start < reads.count { phases.append(start..<reads.count) }
         return phases
-    }
-
-    static func expr(of rule: Rule) -> Expr {
-        switch rule {
-        case .recording(let recording): recording.expr
-        case .alerting(let alerting): alerting.expr
-        }
     }
 
     /// The outputs (indices into `outputs`) a selector in `expr` may read, and whether any

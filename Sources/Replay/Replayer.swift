@@ -189,7 +189,7 @@ public struct Replayer: Sendable {
             guard let first = slots.first else { return }
             for (p, phase) in plan.phases[g].enumerated() {
                 results.removeAll()
-                let ahead = phase.filter { plan.precomputable[g][$0] }.map { Replayer.expression(of: group.rules[$0]) }
+                let ahead = phase.filter { plan.precomputable[g][$0] }.map { (group.rules[$0].expr, group.rules[$0].query) }
                 let (start, step, count) = (first - group.queryOffset, group.interval, slots.count)
                 DispatchQueue.concurrentPerform(iterations: ahead.count) { [results] i in
                     results.precompute(ahead[i].0, query: ahead[i].1, start: start, step: step, count: count, engine: engine, storage: storage)
@@ -200,13 +200,6 @@ public struct Replayer: Sendable {
                 }
             }
             results.removeAll()
-        }
-    }
-
-    static func expression(of rule: Rule) -> (Expr, String) {
-        switch rule {
-        case .recording(let recording): (recording.expr, recording.query)
-        case .alerting(let alerting): (alerting.expr, alerting.query)
         }
     }
 

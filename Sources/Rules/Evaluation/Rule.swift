@@ -13,6 +13,21 @@ public enum Rule: Sendable {
         }
     }
 
+    /// The rule's PromQL expression, and its text as written.
+    public var expr: Expr {
+        switch self {
+        case .recording(let r): r.expr
+        case .alerting(let r): r.expr
+        }
+    }
+
+    public var query: String {
+        switch self {
+        case .recording(let r): r.query
+        case .alerting(let r): r.query
+        }
+    }
+
     public var health: RuleHealth {
         switch self {
         case .recording(let r): r.health
