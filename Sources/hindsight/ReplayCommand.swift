@@ -99,22 +99,18 @@ struct ReplayRunCommand: ParsableCommand {
         let files = loadRuleFiles(rules, exitStatus: 1)
         let (db, configuration) = evaluation.configuration(flapWindow: flap, fail: fail)
         let replayer = Replayer(files: files, data: db, configuration: configuration)
-        let showProgress = !quiet && isatty(STDERR_FILENO) == 1
-        let started = Date()
+        let progress = TerminalProgress(quiet: quiet)
         let report: ReplayReport
         do {
-            report = try replayer.run(progress: showProgress ? { progress in
-                let elapsed = Date().timeIntervalSince(started)
-                let eta = progress.fraction > 0 ? elapsed / progress.fraction - elapsed : 0
-                let rate = elapsed > 0 ? Double(progress.samples) / elapsed : 0
-                let line = String(format: "\r\u{1B}[Kreplay: %5.1f%%  %d evaluations  %.0f samples/s  ETA %.0fs", progress.fraction * 100, progress.evaluations, rate, eta)
-                FileHandle.standardError.write(Data(line.utf8))
+            report = try replayer.run(progress: progress.isEnabled ? { update in
+                progress.update("replay", fraction: update.fraction, done: Double(update.samples), unit: "samples",
+                                detail: "\(update.evaluations) evaluations")
             } : nil)
         } catch {
-            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            progress.finish()
             fail("replay failed: \(error)")
         }
-        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        progress.finish()
         blocks.write(report, fail: fail)
 
         let text: String

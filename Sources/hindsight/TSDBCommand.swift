@@ -117,7 +117,7 @@ struct TSDBList: ParsableCommand {
                 String(meta.stats?.numSamples ?? 0),
                 String(meta.stats?.numChunks ?? 0),
                 String(meta.stats?.numSeries ?? 0),
-                humanReadable ? humanBytes(size) : String(size),
+                humanReadable ? ByteSize.human(size) : String(size),
             ])
         }
         print(TextTable.render(rows), terminator: "")
@@ -129,13 +129,6 @@ struct TSDBList: ParsableCommand {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
         return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
-
-    private func humanBytes(_ n: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(n), unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
     }
 }
 
