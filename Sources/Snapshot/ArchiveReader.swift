@@ -125,7 +125,7 @@ final class ArchiveReader {
 
     private func failure(_ entry: String?, _ what: String) -> SnapshotError {
         // A broken compressed stream shows here as a short tar stream: name the real cause.
-        let detail = decompressor?.failure ?? archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
+        let detail = decompressor?.failure ?? libarchiveError(archive)
         return .archive(file: path, entry: entry, reason: "\(what): \(detail)")
     }
 }

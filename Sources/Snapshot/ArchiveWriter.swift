@@ -63,6 +63,11 @@ enum FileTypeBits {
     static let sock: UInt32 = 0o140000
 }
 
+/// libarchive's message for the last error on `archive`.
+func libarchiveError(_ archive: OpaquePointer, otherwise fallback: String = "unknown libarchive error") -> String {
+    archive_error_string(archive).map { String(cString: $0) } ?? fallback
+}
+
 /// Streams entries into a tar archive (POSIX pax format, ustar-compatible where possible)
 /// through a libarchive compression filter, to a file or to standard output (`-`).
 public final class ArchiveWriter {
@@ -133,16 +138,7 @@ public final class ArchiveWriter {
     public func addRawEntry(
         _ name: String, type: ArchiveEntryType, bytes: [UInt8] = [], size: Int64? = nil, linkTarget: String? = nil
     ) throws(SnapshotError) {
-        guard let entry = archive_entry_new() else { throw .archive(file: path, entry: name, reason: "cannot allocate an entry") }
-        defer { archive_entry_free(entry) }
-        archive_entry_set_pathname(entry, name)
-        archive_entry_set_filetype(entry, type.fileTypeBits)
-        archive_entry_set_perm(entry, 0o644)
-        archive_entry_set_size(entry, size ?? Int64(bytes.count))
-        if let linkTarget {
-            if type == .hardlink { archive_entry_set_hardlink(entry, linkTarget) } else { archive_entry_set_symlink(entry, linkTarget) }
-        }
-        try check(archive_write_header(archive, entry), "cannot write the header", entry: name)
+        try writeHeader(name, type: type, size: size ?? Int64(bytes.count), modificationTime: 0, linkTarget: linkTarget)
         if !bytes.isEmpty { try writeData(bytes, entry: name) }
         archive_write_finish_entry(archive)
     }
@@ -154,7 +150,9 @@ public final class ArchiveWriter {
         try check(archive_write_close(archive), "cannot finish the archive")
     }
 
-    private func writeHeader(_ name: String, type: ArchiveEntryType, size: Int64, modificationTime: Int) throws(SnapshotError) {
+    private func writeHeader(
+        _ name: String, type: ArchiveEntryType, size: Int64, modificationTime: Int, linkTarget: String? = nil
+    ) throws(SnapshotError) {
         guard let entry = archive_entry_new() else { throw .archive(file: path, entry: name, reason: "cannot allocate an entry") }
         defer { archive_entry_free(entry) }
         archive_entry_set_pathname(entry, name)
@@ -162,6 +160,9 @@ public final class ArchiveWriter {
         archive_entry_set_perm(entry, type == .directory ? 0o755 : 0o644)
         archive_entry_set_size(entry, size)
         archive_entry_set_mtime(entry, modificationTime, 0)
+        if let linkTarget {
+            if type == .hardlink { archive_entry_set_hardlink(entry, linkTarget) } else { archive_entry_set_symlink(entry, linkTarget) }
+        }
         try check(archive_write_header(archive, entry), "cannot write the header", entry: name)
     }
 
@@ -187,7 +188,6 @@ public final class ArchiveWriter {
     }
 
     private func error(_ what: String, entry: String?) -> SnapshotError {
-        let detail = archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
-        return .archive(file: path, entry: entry, reason: "\(what): \(detail)")
+        .archive(file: path, entry: entry, reason: "\(what): \(libarchiveError(archive))")
     }
 }

@@ -109,7 +109,7 @@ final class BackgroundDecompressor: @unchecked Sendable {
                     full.append((buffer, n))
                 } else {
                     free.append(buffer)
-                    if n < 0 { failureText = archive_error_string(raw).map { String(cString: $0) } ?? "cannot decompress" }
+                    if n < 0 { failureText = libarchiveError(raw, otherwise: "cannot decompress") }
                 }
                 condition.broadcast()
                 return n <= 0

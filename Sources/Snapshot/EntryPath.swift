@@ -31,10 +31,16 @@ enum EntryPath: Equatable {
         return parts
     }
 
-    /// Classifies `path`, refusing unsafe ones. Folders are only checked for safety:
+    /// Classifies `path`, refusing unsafe ones; also returns the path in normal form (so
+    /// that two spellings of one path compare equal). Folders are only checked for safety:
     /// nothing is ever created from a folder entry.
-    static func classify(_ path: String, isDirectory: Bool = false) throws(SnapshotError) -> (EntryPath, prefix: [Substring]) {
+    static func classify(_ path: String, isDirectory: Bool = false) throws(SnapshotError) -> (EntryPath, prefix: [Substring], normalized: String) {
         let parts = try components(path)
+        let (kind, prefix) = try classify(parts, path: path, isDirectory: isDirectory)
+        return (kind, prefix, parts.joined(separator: "/"))
+    }
+
+    private static func classify(_ parts: [Substring], path: String, isDirectory: Bool) throws(SnapshotError) -> (EntryPath, prefix: [Substring]) {
         if isDirectory { return (.directory, []) }
         if parts == ["manifest.json"] { return (.manifest, []) }
         if let at = parts.firstIndex(where: { ReadOnlyDB.isBlockName(String($0)) }) {

@@ -58,9 +58,8 @@ enum SnapshotExtractor {
 
         while let entry = try reader.next() {
             defer { isFirst = false; progress?(reader.bytesRead) }
-            try requirePlainFileOrLink(entry)
-            let (kind, entryPrefix) = try EntryPath.classify(entry.path, isDirectory: entry.type == .directory)
-            let normalized = try EntryPath.components(entry.path).joined(separator: "/")
+            try requireFileOrFolder(entry)
+            let (kind, entryPrefix, normalized) = try EntryPath.classify(entry.path, isDirectory: entry.type == .directory)
             guard seen.insert(normalized).inserted else {
                 throw .refusedEntry(entry: entry.path, reason: "the archive holds this path more than once")
             }
@@ -140,10 +139,7 @@ enum SnapshotExtractor {
 
     /// Only regular files of a known size within `limit` are ever extracted.
     private static func requirePlainFile(_ entry: ArchiveEntry, limit: Int64) throws(SnapshotError) {
-        try requirePlainFileOrLink(entry)
-        guard entry.type == .file else {
-            throw .refusedEntry(entry: entry.path, reason: "a \(entry.type)\(entry.linkTarget.map { " to \"\($0)\"" } ?? ""); snapshots hold only regular files")
-        }
+        guard entry.type == .file else { throw notRegular(entry) }
         guard !entry.isSparse else { throw .refusedEntry(entry: entry.path, reason: "a sparse file; snapshots hold only plain files") }
         guard let size = entry.size, size >= 0 else { throw .refusedEntry(entry: entry.path, reason: "the header gives no size") }
         guard size <= limit else {
@@ -151,13 +147,13 @@ enum SnapshotExtractor {
         }
     }
 
-    /// No entry, not even a skipped one or a folder's, may be a link or a special file.
-    private static func requirePlainFileOrLink(_ entry: ArchiveEntry) throws(SnapshotError) {
-        switch entry.type {
-        case .file, .directory: return
-        default:
-            throw .refusedEntry(entry: entry.path, reason: "a \(entry.type)\(entry.linkTarget.map { " to \"\($0)\"" } ?? ""); snapshots hold only regular files")
-        }
+    /// No entry, not even a skipped one, may be a link or a special file.
+    private static func requireFileOrFolder(_ entry: ArchiveEntry) throws(SnapshotError) {
+        guard entry.type == .file || entry.type == .directory else { throw notRegular(entry) }
+    }
+
+    private static func notRegular(_ entry: ArchiveEntry) -> SnapshotError {
+        .refusedEntry(entry: entry.path, reason: "a \(entry.type)\(entry.linkTarget.map { " to \"\($0)\"" } ?? ""); snapshots hold only regular files")
     }
 }
 
@@ -203,7 +199,7 @@ private final class DiskWriter {
     }
 
     private func failure(_ entry: String, _ what: String) -> SnapshotError {
-        let detail = archive_error_string(disk).map { String(cString: $0) } ?? "unknown libarchive error"
+        let detail = libarchiveError(disk)
         return .archive(file: archive, entry: entry, reason: "\(what): \(detail)")
     }
 }

@@ -19,15 +19,14 @@ public struct SnapshotContents: Sendable, Hashable {
     /// The manifest, for a snapshot Hindsight wrote.
     public var manifest: SnapshotManifest?
     public var blocks: [Block]
-    /// Entries that are not block files (skipped by an import) or that an import would
+    /// An entry that is not a block file (skipped by an import) or that an import would
     /// refuse, with why.
-    public var otherEntries: [(entry: String, note: String)]
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.manifest == b.manifest && a.blocks == b.blocks && a.otherEntries.map(\.entry) == b.otherEntries.map(\.entry)
+    public struct OtherEntry: Codable, Sendable, Hashable {
+        public var entry: String
+        public var note: String
     }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(blocks) }
+    public var otherEntries: [OtherEntry]
 }
 
 /// Lists a snapshot's blocks: from its manifest alone when it has one (only the first
@@ -36,15 +35,15 @@ public enum SnapshotInspector {
     public static func inspect(archive: String) throws(SnapshotError) -> SnapshotContents {
         let reader = try ArchiveReader(path: archive)
         var blocks: [String: SnapshotContents.Block] = [:]
-        var others: [(entry: String, note: String)] = []
+        var others: [SnapshotContents.OtherEntry] = []
         var isFirst = true
         while let entry = try reader.next() {
             defer { isFirst = false }
-            let classified: (EntryPath, prefix: [Substring])
+            let classified: (EntryPath, prefix: [Substring], normalized: String)
             do throws(SnapshotError) {
                 classified = try EntryPath.classify(entry.path, isDirectory: entry.type == .directory)
             } catch {
-                others.append((entry.path, "refused: \(error)"))
+                others.append(.init(entry: entry.path, note: "refused: \(error)"))
                 try reader.skipData()
                 continue
             }
@@ -61,12 +60,12 @@ public enum SnapshotInspector {
                 }
                 return SnapshotContents(manifest: manifest, blocks: listed, otherEntries: [])
             case .manifest:
-                others.append((entry.path, "refused: manifest.json must be the first entry"))
+                others.append(.init(entry: entry.path, note: "refused: manifest.json must be the first entry"))
                 try reader.skipData()
             case .directory:
                 try reader.skipData()
             case .notBlockData:
-                others.append((entry.path, "not block data: skipped on import"))
+                others.append(.init(entry: entry.path, note: "not block data: skipped on import"))
                 try reader.skipData()
             case let .blockFile(ulid, relative):
                 var block = blocks[ulid] ?? SnapshotContents.Block(ulid: ulid, size: 0, files: 0)
@@ -83,7 +82,7 @@ public enum SnapshotInspector {
                         block.numChunks = meta.stats?.numChunks
                     }
                 } else {
-                    if entry.type != .file { others.append((entry.path, "refused: a \(entry.type)")) }
+                    if entry.type != .file { others.append(.init(entry: entry.path, note: "refused: a \(entry.type)")) }
                     try reader.skipData()
                 }
                 blocks[ulid] = block

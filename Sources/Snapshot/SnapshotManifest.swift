@@ -117,7 +117,7 @@ public struct SnapshotManifest: Codable, Sendable, Hashable {
             }
             var names = Set<String>()
             for file in block.files {
-                guard let (kind, prefix) = try? EntryPath.classify(file.path), case let .blockFile(ulid, relative) = kind,
+                guard let (kind, prefix, _) = try? EntryPath.classify(file.path), case let .blockFile(ulid, relative) = kind,
                       ulid == block.ulid, prefix.isEmpty else {
                     throw .manifest(reason: "block \(block.ulid) lists \"\(file.path)\", which is not one of its files")
                 }

@@ -208,9 +208,9 @@ struct SnapshotInspect: ParsableCommand {
         if let manifest = contents.manifest, let data = try? encoder.encode(manifest) { return String(decoding: data, as: UTF8.self) }
         struct Listing: Encodable {
             var blocks: [SnapshotContents.Block]
-            var otherEntries: [[String: String]]
+            var otherEntries: [SnapshotContents.OtherEntry]
         }
-        let listing = Listing(blocks: contents.blocks, otherEntries: contents.otherEntries.map { ["entry": $0.entry, "note": $0.note] })
+        let listing = Listing(blocks: contents.blocks, otherEntries: contents.otherEntries)
         return (try? encoder.encode(listing)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }
