@@ -117,19 +117,9 @@ public final class ArchiveWriter {
         progress: (Int) -> Void = { _ in }
     ) throws(SnapshotError) {
         try writeHeader(name, type: .file, size: size, modificationTime: modificationTime)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        var offset: Int64 = 0
-        while offset < size {
-            let wanted = Int(min(Int64(buffer.count), size - offset))
-            let n = pread(fd, buffer.baseAddress, wanted, off_t(offset))
-            guard n > 0 else {
-                let reason = n == 0 ? "the file is shorter than its \(size) bytes (it changed while being read)" : String(cString: strerror(errno))
-                throw .io(path: name, reason: "cannot read: \(reason)")
-            }
-            try writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), entry: name)
-            offset += Int64(n)
-            progress(n)
+        try forEachChunk(of: fd, size: size, name: name) { chunk throws(SnapshotError) in
+            try writeData(chunk, entry: name)
+            progress(chunk.count)
         }
     }
 

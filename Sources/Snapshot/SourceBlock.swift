@@ -62,22 +62,18 @@ enum FileHasher {
         // Largest first, so that one big file does not run alone at the end.
         let order = files.indices.sorted { files[$0].size > files[$1].size }
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-            defer { buffer.deallocate() }
             while let position = state.take(below: order.count) {
                 let index = order[position]
                 let file = files[index]
                 let digest = SHA256Digest()
-                var offset: Int64 = 0
-                while offset < file.size {
-                    let n = pread(file.descriptor, buffer.baseAddress, Int(min(Int64(buffer.count), file.size - offset)), off_t(offset))
-                    guard n > 0 else {
-                        state.fail(.io(path: file.name, reason: "cannot read the file (it changed while being read?)"))
-                        return
+                do throws(SnapshotError) {
+                    try forEachChunk(of: file.descriptor, size: file.size, name: file.name) { chunk in
+                        digest.update(chunk)
+                        state.advance(by: chunk.count)
                     }
-                    digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-                    offset += Int64(n)
-                    state.advance(by: n)
+                } catch {
+                    state.fail(error)
+                    return
                 }
                 state.record(digest.finalize(), at: index)
             }
