@@ -122,7 +122,7 @@ public enum SnapshotImporter {
     private static func checkWriteAheadLog(of existing: ReadOnlyDB, against blocks: [VerifiedBlock], directory: String) throws(SnapshotError) {
         guard let head = existing.head, head.minTime != .max else { return }
         for block in blocks where block.meta.maxTime > head.minTime {
-            throw .conflict(directory: directory, reason: "block \(block.meta.ulid) reaches \(Self.time(block.meta.maxTime)), past the oldest sample in the directory's write-ahead log (\(Self.time(head.minTime))): the TSDB would drop those samples on its next start. Import into a directory without recent data, or after the head has been compacted into blocks")
+            throw .conflict(directory: directory, reason: "block \(block.meta.ulid) reaches \(formatRFC3339(milliseconds: block.meta.maxTime)), past the oldest sample in the directory's write-ahead log (\(formatRFC3339(milliseconds: head.minTime))): the TSDB would drop those samples on its next start. Import into a directory without recent data, or after the head has been compacted into blocks")
         }
     }
 
@@ -137,10 +137,4 @@ public enum SnapshotImporter {
         }
     }
 
-    static func time(_ ms: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
 }

@@ -50,12 +50,9 @@ extension TerminalProgress {
     }
 }
 
-/// Formats times in reports as RFC 3339 (UTC).
+/// Formats times in reports as RFC 3339 (UTC); "-" for none.
 func rfc3339(_ ms: Int64?) -> String {
-    guard let ms else { return "-" }
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    ms.map { formatRFC3339(milliseconds: $0) } ?? "-"
 }
 
 /// `hindsight snapshot create --data DIR --out FILE`.
