@@ -38,9 +38,11 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // CRC-32C with the SSE4.2 instruction (the checksum of every TSDB file section).
         .target(name: "CCRC32C"),
+        // A cache prefetch hint for the head's batch appends (one C builtin).
+        .target(name: "CPrefetch"),
         .target(name: "Model", dependencies: ["CRE2"]),
         .target(name: "Exposition", dependencies: ["Model"]),
-        .target(name: "TSDB", dependencies: ["Model", "Exposition", "CSnappy", "CCRC32C"]),
+        .target(name: "TSDB", dependencies: ["Model", "Exposition", "CSnappy", "CCRC32C", "CPrefetch"]),
         .target(name: "PromQL", dependencies: ["Model", "TSDB"]),
         // Rule files, templates, recording and alerting rule evaluation, rule unit tests.
         .target(name: "Rules", dependencies: ["Model", "TSDB", "PromQL", .product(name: "Yams", package: "Yams")]),

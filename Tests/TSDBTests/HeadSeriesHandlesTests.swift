@@ -1,4 +1,5 @@
 import Model
+import TestSupport
 import Testing
 @testable import TSDB
 
@@ -46,6 +47,40 @@ struct HeadSeriesHandlesTests {
         #expect(viaHandles.seriesRecords().map(\.labels) == viaAppender.seriesRecords().map(\.labels))
         #expect(viaHandles.seriesRecords().map(\.ref) == viaAppender.seriesRecords().map(\.ref))
         #expect(viaHandles.minTime == viaAppender.minTime && viaHandles.maxTime == viaAppender.maxTime)
+    }
+
+    /// Batches long enough for the append prefetcher's look-ahead (and the writer's early
+    /// prefetch before each), with series coming and going (positions shift), samples that
+    /// are refused, chunks cut by size and count, and the open chunks read between batches
+    /// (so an append may find its chunk shared with a reader).
+    @Test func longBatchesWithPrefetchingEndAsAppenderTransactions() throws {
+        var random = SplitMix64(state: 20261126)
+        let names = (0..<300).map { i -> Labels in ["__name__": "m\(i % 7)", "instance": "host-\(i)"] }
+        let viaAppender = Head(chunkRange: 3_600_000), viaHandles = Head(chunkRange: 3_600_000)
+        var handles = HeadSeriesHandles()
+        var present = Array(0..<120)
+        for round in 0..<150 {
+            // Mostly the same series in the same order; sometimes some leave or join.
+            if round % 10 == 9 {
+                present.removeAll { _ in random.next() % 8 == 0 }
+                present += (0..<Int(random.next() % 20)).map { _ in Int(random.next() % UInt64(names.count)) }
+            }
+            let t = Int64(round) * 15_000
+            let batch: Batch = present.map { i in
+                let roll = random.next() % 100
+                let time = roll == 0 ? t - 30_000 : t  // out of order now and then
+                return (names[i], time, roll < 50 ? Double(i) : Double(random.next() % 1000) / 7)
+            }
+            var appender = viaAppender.appender()
+            let expected = appender.append(contentsOf: batch)
+            try appender.commit()
+            handles.prefetch()
+            let refused = viaHandles.append(count: batch.count, handles: &handles) { batch[$0] }
+            #expect(Self.same(refused, expected), "round \(round)")
+            if round % 7 == 0 { _ = try Self.contents(viaHandles) }
+        }
+        #expect(try Self.contents(viaHandles) == Self.contents(viaAppender))
+        #expect(viaHandles.seriesRecords().map(\.ref) == viaAppender.seriesRecords().map(\.ref))
     }
 
     @Test func truncatedSeriesAndOtherHeadsAreNotTrusted() throws {

@@ -119,6 +119,8 @@ public struct RuleGroup: Sendable {
         // and writing, as Prometheus measures it) runs from the end of the previous rule.
         var ruleStart = groupStart
         for i in range {
+            // The series this rule wrote last time start coming into the cache while its query runs.
+            outputHandles[i].prefetch()
             let outcome: Result<Void, RuleEvaluationError>
             switch evaluateRule(i, at: time, using: query, notifications: &result.notifications) {
             case .success(let samples):

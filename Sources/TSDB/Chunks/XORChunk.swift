@@ -65,7 +65,7 @@ public struct XORChunk: Sendable, Hashable {
 /// Appending costs a few bit writes into one growing array; the array grows by amortized
 /// doubling from an initial 128 bytes, so appends do not allocate on their own.
 public struct XORAppender: Sendable {
-    private var writer: BitWriter
+    private(set) var writer: BitWriter
     /// Samples appended so far.
     public private(set) var count: Int = 0
     private var t: Int64 = 0

@@ -15,6 +15,15 @@ public struct HeadSeriesHandles: Sendable {
 
     /// How many samples the previous batch had.
     public var count: Int { series.count }
+
+    /// A hint that the writer will append through these handles soon (a rule, before it
+    /// runs its query): the head starts bringing the first series' state into the cache,
+    /// which the query's time then hides. Reads nothing but the handles themselves.
+    public mutating func prefetch() {
+        series.withUnsafeMutableBufferPointer { slots in
+            AppendPrefetcher(series: slots).prefetchState(0..<AppendPrefetcher.stateDistance)
+        }
+    }
 }
 
 extension Head {
@@ -82,7 +91,10 @@ extension Head {
             // The head's state is read and written once per batch, not once per sample.
             var batch = Batch(minValidTime: minValidTime)
             handles.series.withUnsafeMutableBufferPointer { slots in
+                let prefetcher = AppendPrefetcher(series: slots)
+                prefetcher.start()
                 for i in 0..<count {
+                    prefetcher.prepare(i)
                     let (t, v) = timeAndValue(i)
                     do throws(AppendError) {
                         if let hint = slots[i], !hint.isRemoved, isSeriesLabels(i, hint) {
