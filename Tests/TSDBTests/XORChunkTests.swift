@@ -185,6 +185,104 @@ struct XORChunkTests {
         }
     }
 
+    /// Prometheus's `xorAppender.Append` as its sequence of `bstream` calls, made one by
+    /// one on a ``BitWriter``: the oracle for the appender, which gathers a sample's fields
+    /// and writes them at once.
+    struct CallByCallAppender {
+        var writer = BitWriter(bytes: [0, 0])
+        var count = 0
+        var t: Int64 = 0, vbits: UInt64 = 0, tDelta: UInt64 = 0
+        var leading: UInt8 = 0xFF, trailing: UInt8 = 0
+
+        mutating func append(_ t: Int64, _ v: Double) {
+            let bits = v.bitPattern
+            var newDelta: UInt64 = 0
+            if count == 0 {
+                writer.writeVarint(t)
+                writer.writeBits(bits, count: 64)
+            } else {
+                newDelta = UInt64(bitPattern: t &- self.t)
+                if count == 1 {
+                    writer.writeUvarint(newDelta)
+                } else {
+                    let dod = Int64(bitPattern: newDelta &- tDelta)
+                    func fits(_ n: Int64) -> Bool { -(n / 2 - 1) <= dod && dod <= n / 2 }
+                    if dod == 0 {
+                        writer.writeBit(false)
+                    } else if fits(1 << 14) {
+                        writer.writeBits(0b10, count: 2); writer.writeBits(UInt64(bitPattern: dod), count: 14)
+                    } else if fits(1 << 17) {
+                        writer.writeBits(0b110, count: 3); writer.writeBits(UInt64(bitPattern: dod), count: 17)
+                    } else if fits(1 << 20) {
+                        writer.writeBits(0b1110, count: 4); writer.writeBits(UInt64(bitPattern: dod), count: 20)
+                    } else {
+                        writer.writeBits(0b1111, count: 4); writer.writeBits(UInt64(bitPattern: dod), count: 64)
+                    }
+                }
+                let delta = bits ^ vbits
+                if delta == 0 {
+                    writer.writeBit(false)
+                } else {
+                    let newLeading = UInt8(min(delta.leadingZeroBitCount, 31)), newTrailing = UInt8(delta.trailingZeroBitCount)
+                    if leading != 0xFF && newLeading >= leading && newTrailing >= trailing {
+                        writer.writeBits(0b10, count: 2)
+                        writer.writeBits(delta >> trailing, count: 64 - Int(leading) - Int(trailing))
+                    } else {
+                        (leading, trailing) = (newLeading, newTrailing)
+                        let significant = 64 - Int(newLeading) - Int(newTrailing)
+                        writer.writeBits(0b11, count: 2)
+                        writer.writeBits(UInt64(newLeading), count: 5)
+                        writer.writeBits(UInt64(significant & 0x3F), count: 6)
+                        writer.writeBits(delta >> newTrailing, count: significant)
+                    }
+                }
+            }
+            (self.t, vbits, tDelta) = (t, bits, newDelta)
+            count += 1
+            writer.replaceByte(at: 0, with: UInt8(truncatingIfNeeded: count >> 8))
+            writer.replaceByte(at: 1, with: UInt8(truncatingIfNeeded: count))
+        }
+    }
+
+    @Test("appending gives, after every sample, the bytes of Prometheus's bstream calls made one by one")
+    func sameBytesAsCallByCall() throws {
+        var rng = SplitMix64(state: 26)
+        var shapes = Self.shapes()
+        // Fields of every width at every bit offset: random deltas and values of all kinds.
+        for series in 0..<200 {
+            var samples: [Sample] = []
+            var t = Int64.random(in: -1 << 40 ... 1 << 40, using: &rng)
+            for _ in 0..<Int.random(in: 1...300, using: &rng) {
+                switch rng.next() % 6 {
+                case 0: t &+= 15_000
+                case 1: t &+= Int64.random(in: -600_000...600_000, using: &rng)
+                case 2: t &+= Int64.random(in: -1 << 45 ... 1 << 45, using: &rng)
+                default: t &+= Int64.random(in: 14_000...16_000, using: &rng)
+                }
+                let v: Double = switch rng.next() % 5 {
+                case 0: Double(bitPattern: rng.next())
+                case 1: Double(Int.random(in: -3...3, using: &rng))
+                case 2: samples.last?.value ?? 0
+                case 3: StaleMarker.value
+                default: Double.random(in: -1e6...1e6, using: &rng)
+                }
+                samples.append(Sample(timestamp: t, value: v))
+            }
+            shapes.append(("random \(series)", samples))
+        }
+        for (name, samples) in shapes {
+            var appender = XORAppender(), oracle = CallByCallAppender()
+            for (i, sample) in samples.enumerated() {
+                appender.append(sample.timestamp, sample.value)
+                oracle.append(sample.timestamp, sample.value)
+                guard appender.chunk.bytes == oracle.writer.bytes else {
+                    Issue.record("\(name): bytes differ after sample \(i)")
+                    break
+                }
+            }
+        }
+    }
+
     @Test("a full chunk of 65535 samples round-trips, and isFull says so")
     func fullChunk() throws {
         var rng = SplitMix64(state: 3)

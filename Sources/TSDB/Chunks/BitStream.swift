@@ -112,6 +112,91 @@ public struct BitWriter: Sendable, Hashable {
     public mutating func replaceByte(at index: Int, with byte: UInt8) {
         bytes[index] = byte
     }
+
+    /// A batch of ``writeBits(_:count:)`` calls gathered in registers, to be written with
+    /// ``write(_:replacingFirstBytes:)``: the caller starts it at this stream's position.
+    func batch() -> BitBatch { BitBatch(startingAt: bitCount) }
+
+    /// Writes `batch` (started at this stream's current position) and replaces the stream's
+    /// first bytes with `prefix`, with the same result as the batch's calls made one by one
+    /// followed by ``replaceByte(at:with:)`` for each prefix byte, but with one access to
+    /// the array for the partial last byte and the prefix and one append for the rest.
+    mutating func write(_ batch: BitBatch, replacingFirstBytes prefix: (UInt8, UInt8)) {
+        // Where the batch's first byte goes: into the partly filled (or empty) last byte.
+        let first = free > 0 ? bytes.count - 1 : bytes.count
+        let total = batch.bitCount
+        let count = (total + 7) >> 3
+        let (w0, w1, w2) = (batch.words.0.bigEndian, batch.words.1.bigEndian, batch.words.2.bigEndian)
+        withUnsafeBytes(of: (w0, w1, w2)) { raw in
+            bytes.withUnsafeMutableBufferPointer { buffer in
+                buffer[0] = prefix.0
+                buffer[1] = prefix.1
+                if first < buffer.count { buffer[first] |= raw[0] }
+            }
+            let skip = first < bytes.count ? 1 : 0
+            if count > skip { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[skip..<count])) }
+        }
+        if batch.leavesEmptyByte {
+            bytes.append(0)
+            free = 8
+        } else {
+            free = (8 - total & 7) & 7
+        }
+    }
+}
+
+/// Bits of several ``BitWriter/writeBits(_:count:)`` calls gathered in three registers
+/// (up to 192 bits, counted from the start of the stream's byte they begin in), so that a
+/// chunk appender touches the byte array once per sample instead of once per field.
+struct BitBatch {
+    /// The bits, most significant first: the stream byte the batch starts in is bits 0…7.
+    fileprivate(set) var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    /// Bits used, including the ones before the batch's start in its first byte.
+    fileprivate(set) var bitCount: Int
+    /// Whether the last call leaves an empty byte behind, as ``BitWriter/writeBits(_:count:)``
+    /// does after writing whole bytes from a byte boundary.
+    fileprivate(set) var leavesEmptyByte = false
+
+    fileprivate init(startingAt streamBits: Int) {
+        bitCount = streamBits & 7
+    }
+
+    /// Adds a `writeBits(value, count:)` call (count 1…64; at most 192 bits in all).
+    @inline(__always)
+    mutating func add(_ value: UInt64, count: Int) {
+        leavesEmptyByte = count >= 8 && count & 7 == 0 && bitCount & 7 == 0
+        let v = value & (UInt64.max >> UInt64(64 &- count))
+        let offset = bitCount & 63
+        let room = 64 &- offset
+        // The bits going into the current word, and those spilling into the next.
+        let high = count <= room ? v << UInt64(room &- count) : v >> UInt64(count &- room)
+        let low = count <= room ? 0 : v << UInt64(64 &- (count &- room))
+        switch bitCount >> 6 {
+        case 0: words.0 |= high; words.1 |= low
+        case 1: words.1 |= high; words.2 |= low
+        default: words.2 |= high
+        }
+        bitCount &+= count
+    }
+
+    /// Adds ``BitWriter/writeUvarint(_:)``'s calls (one 8-bit write per byte).
+    @inline(__always)
+    mutating func addUvarint(_ x: UInt64) {
+        var x = x
+        while x >= 0x80 {
+            add(x & 0x7F | 0x80, count: 8)
+            x >>= 7
+        }
+        add(x, count: 8)
+    }
+
+    /// Adds ``BitWriter/writeVarint(_:)``'s calls (zig-zag, then uvarint).
+    @inline(__always)
+    mutating func addVarint(_ x: Int64) {
+        var ux = UInt64(bitPattern: x) << 1
+        if x < 0 { ux = ~ux }
+        addUvarint(ux)
+    }
 }
 
 /// Reads bits, most significant bit first, from a byte array (the reading side of

@@ -99,41 +99,47 @@ public struct XORAppender: Sendable {
         precondition(!isFull, "XORAppender: a chunk holds at most \(XORChunk.maxSampleCount) samples")
         let bits = v.bitPattern
         var newDelta: UInt64 = 0
+        // The sample's fields are gathered first and written at once.
+        var batch = writer.batch()
         switch count {
         case 0:
-            writer.writeVarint(t)
-            writer.writeBits(bits, count: 64)
+            batch.addVarint(t)
+            batch.add(bits, count: 64)
         case 1:
             newDelta = UInt64(bitPattern: t &- self.t)
-            writer.writeUvarint(newDelta)
-            writeValue(bits)
+            batch.addUvarint(newDelta)
+            addValue(bits, to: &batch)
         default:
             newDelta = UInt64(bitPattern: t &- self.t)
-            let dod = Int64(bitPattern: newDelta &- tDelta)
-            let raw = UInt64(bitPattern: dod)
-            if dod == 0 {
-                writer.writeBit(false)
-            } else if Self.fits(dod, bits: 14) {
-                writer.writeBits(0b10, count: 2)
-                writer.writeBits(raw, count: 14)
-            } else if Self.fits(dod, bits: 17) {
-                writer.writeBits(0b110, count: 3)
-                writer.writeBits(raw, count: 17)
-            } else if Self.fits(dod, bits: 20) {
-                writer.writeBits(0b1110, count: 4)
-                writer.writeBits(raw, count: 20)
-            } else {
-                writer.writeBits(0b1111, count: 4)
-                writer.writeBits(raw, count: 64)
-            }
-            writeValue(bits)
+            Self.addTimestamp(Int64(bitPattern: newDelta &- tDelta), to: &batch)
+            addValue(bits, to: &batch)
         }
         self.t = t
         vbits = bits
         tDelta = newDelta
         count += 1
-        writer.replaceByte(at: 0, with: UInt8(truncatingIfNeeded: count >> 8))
-        writer.replaceByte(at: 1, with: UInt8(truncatingIfNeeded: count))
+        writer.write(batch, replacingFirstBytes: (UInt8(truncatingIfNeeded: count >> 8), UInt8(truncatingIfNeeded: count)))
+    }
+
+    /// The timestamp's delta of delta: `0`, or a prefix and 14, 17, 20 or 64 bits.
+    @inline(__always)
+    private static func addTimestamp(_ dod: Int64, to batch: inout BitBatch) {
+        let raw = UInt64(bitPattern: dod)
+        if dod == 0 {
+            batch.add(0, count: 1)
+        } else if fits(dod, bits: 14) {
+            batch.add(0b10, count: 2)
+            batch.add(raw, count: 14)
+        } else if fits(dod, bits: 17) {
+            batch.add(0b110, count: 3)
+            batch.add(raw, count: 17)
+        } else if fits(dod, bits: 20) {
+            batch.add(0b1110, count: 4)
+            batch.add(raw, count: 20)
+        } else {
+            batch.add(0b1111, count: 4)
+            batch.add(raw, count: 64)
+        }
     }
 
     /// Prometheus's `bitRange`: whether `x` is in −(2^(n−1)−1) … 2^(n−1), the range an
@@ -144,11 +150,12 @@ public struct XORAppender: Sendable {
         return -(half - 1) <= x && x <= half
     }
 
-    /// Writes the value as the XOR with the previous one.
-    private mutating func writeValue(_ bits: UInt64) {
+    /// The value as the XOR with the previous one.
+    @inline(__always)
+    private mutating func addValue(_ bits: UInt64, to batch: inout BitBatch) {
         let delta = bits ^ vbits
         if delta == 0 {
-            writer.writeBit(false)
+            batch.add(0, count: 1)
             return
         }
         // Clamp to 31 so the count fits in 5 bits; the extra zeros just become significant bits.
@@ -156,18 +163,18 @@ public struct XORAppender: Sendable {
         let newTrailing = UInt8(delta.trailingZeroBitCount)
         if leading != 0xFF && newLeading >= leading && newTrailing >= trailing {
             // The delta fits in the previous window: `10` and the window's bits.
-            writer.writeBits(0b10, count: 2)
-            writer.writeBits(delta >> trailing, count: 64 - Int(leading) - Int(trailing))
+            batch.add(0b10, count: 2)
+            batch.add(delta >> trailing, count: 64 - Int(leading) - Int(trailing))
             return
         }
         leading = newLeading
         trailing = newTrailing
         let significant = 64 - Int(newLeading) - Int(newTrailing)
-        writer.writeBits(0b11, count: 2)
-        writer.writeBits(UInt64(newLeading), count: 5)
+        batch.add(0b11, count: 2)
+        batch.add(UInt64(newLeading), count: 5)
         // 64 significant bits do not fit in 6 bits; 0 never occurs otherwise, so it stands for 64.
-        writer.writeBits(UInt64(significant & 0x3F), count: 6)
-        writer.writeBits(delta >> newTrailing, count: significant)
+        batch.add(UInt64(significant & 0x3F), count: 6)
+        batch.add(delta >> newTrailing, count: significant)
     }
 }
 
