@@ -29,6 +29,8 @@ public struct Alert: Sendable, Hashable {
     /// When it was last handed to the notifier (ms), and until when that notification holds.
     public var lastSentAt: Int64?
     public var validUntil: Int64?
+    /// The number of the rule's latest evaluation whose result held this alert.
+    var returnedIn: UInt64 = 0
     /// The labels of the alert's output series, built once per state (see ``seriesLabels()``).
     private var series: (of: Labels, state: AlertState, alerts: Labels, forState: Labels)?
 

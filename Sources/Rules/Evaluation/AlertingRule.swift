@@ -20,6 +20,9 @@ public struct AlertingRule: Sendable {
     public internal(set) var lastError: RuleEvaluationError?
     public internal(set) var lastEvaluation: Int64?
     public internal(set) var evaluationDuration: Duration = .zero
+    /// How many evaluations returned a vector or had active alerts (numbers the alerts'
+    /// ``Alert/returnedIn``).
+    private var evaluations: UInt64 = 0
     /// Whether the alert's labels are a function of the sample's labels alone (plain text, or
     /// templates that read only labels), which ``alertLabels`` then remembers.
     let labelsFollowInput: Bool
@@ -71,8 +74,10 @@ public struct AlertingRule: Sendable {
         }
         var externalLabels: [String: String]?
 
-        // The alerts this evaluation returns.
-        var current: [Labels: Alert] = Dictionary(minimumCapacity: vector.count)
+        // The alerts this evaluation returns, checked before any state changes: a
+        // duplicate fails the evaluation and leaves the alerts as they were (as Prometheus).
+        var returned: [(labels: Labels, annotations: Labels, value: Double)] = []
+        returned.reserveCapacity(vector.count)
         for sample in vector {
             // Template data only when some template needs the interpreter.
             var data: TemplateData?
@@ -108,18 +113,23 @@ public struct AlertingRule: Sendable {
             let annotations = annotationsAreTemplates
                 ? Labels(sortedUnique: annotationTemplates.map { Label($0.name, expand($0.template)) })
                 : plainAnnotations
-            guard current[labels] == nil else { throw .duplicateAlertLabels }
-            current[labels] = Alert(labels: labels, annotations: annotations, state: .pending, value: sample.value, activeAt: t)
+            returned.append((labels, annotations, sample.value))
         }
+        if Self.containsDuplicate(returned.lazy.map(\.labels)) { throw .duplicateAlertLabels }
 
-        // Alerts that continue keep their state; new ones (or ones returning after they
-        // resolved) start pending. Alerts are updated in place, never copied out and back.
-        for (labels, alert) in current {
-            if let i = active.index(forKey: labels), active.values[i].state != .inactive {
+        // Alerts that continue keep their state and take the new value and annotations; new
+        // ones (or ones returning after they resolved) start pending. Each is marked with
+        // this evaluation's number, which tells the returned ones apart below.
+        evaluations &+= 1
+        for alert in returned {
+            if let i = active.index(forKey: alert.labels), active.values[i].state != .inactive {
                 active.values[i].value = alert.value
                 active.values[i].annotations = alert.annotations
+                active.values[i].returnedIn = evaluations
             } else {
-                active[labels] = alert
+                var new = Alert(labels: alert.labels, annotations: alert.annotations, state: .pending, value: alert.value, activeAt: t)
+                new.returnedIn = evaluations
+                active[alert.labels] = new
             }
         }
 
@@ -127,14 +137,16 @@ public struct AlertingRule: Sendable {
         outputs.reserveCapacity(2 * active.count)
         var activeCount = 0
         let stamp = t - queryOffset
-        for labels in active.keys.sorted() {
-            let i = active.index(forKey: labels)!
+        var forgotten: [Labels] = []
+        // In label order (the output order must not depend on hashing); alerts are updated
+        // in place, never copied out and back.
+        for i in active.indices.sorted(by: { active.keys[$0] < active.keys[$1] }) {
             let step = Self.advance(
-                &active.values[i], returned: current[labels] != nil, at: t, holdDuration: holdDuration,
+                &active.values[i], returned: active.values[i].returnedIn == evaluations, at: t, holdDuration: holdDuration,
                 keepFiringFor: keepFiringFor, resolvedRetention: options.resolvedRetention)
             switch step {
             case .forget:
-                active.remove(at: i)
+                forgotten.append(active.keys[i])
             case .silent:
                 break
             case .active(let series, let activeAt):
@@ -143,12 +155,31 @@ public struct AlertingRule: Sendable {
                 outputs.append(RuleOutputSample(labels: series.forState, timestamp: stamp, value: Double(floorDivide(activeAt, 1000))))
             }
         }
-        alertLabels.trim(keeping: current.count)
+        // Removed after the walk: a removal would invalidate the other positions.
+        for labels in forgotten { active[labels] = nil }
+        alertLabels.trim(keeping: returned.count)
         if limit > 0 && activeCount > limit {
             active = [:]
             throw .alertLimit(limit: limit, count: activeCount)
         }
         return outputs
+    }
+
+    /// Whether two of `labels` are equal: compared pairwise when few (the usual case, where
+    /// hashing into a set would cost more), through a set otherwise.
+    private static func containsDuplicate<C: Collection>(_ labels: C) -> Bool where C.Element == Labels {
+        if labels.count < 2 { return false }
+        if labels.count <= 16 {
+            var seen: [Labels] = []
+            seen.reserveCapacity(labels.count)
+            for l in labels {
+                if seen.contains(l) { return true }
+                seen.append(l)
+            }
+            return false
+        }
+        var seen = Set<Labels>(minimumCapacity: labels.count)
+        return labels.contains { !seen.insert($0).inserted }
     }
 
     /// What one evaluation made of an alert.
@@ -199,8 +230,7 @@ public struct AlertingRule: Sendable {
         // delay): then the alerts are not sorted.
         guard active.values.contains(where: { $0.needsSending(at: time, resendDelay: resendDelay) }) else { return [] }
         var out: [Alert] = []
-        for labels in active.keys.sorted() {
-            let i = active.index(forKey: labels)!
+        for i in active.indices.sorted(by: { active.keys[$0] < active.keys[$1] }) {
             guard active.values[i].needsSending(at: time, resendDelay: resendDelay) else { continue }
             active.values[i].lastSentAt = time
             active.values[i].validUntil = time + 4 * max(resendDelay, interval)
