@@ -110,9 +110,8 @@ public struct RuleGroup: Sendable {
     /// shown the other rules neither read nor are read by these (in the same evaluation)
     /// runs a group in such parts; everything else evaluates whole groups.
     @discardableResult
-    public mutating func evaluate(at time: Int64, storage: any RuleStorage, rules range: Range<Int>) -> Evaluation {
-        let clock = ContinuousClock()
-        let groupStart = clock.now
+    public mutating func evaluate(at time: Int64, storage: some RuleStorage, rules range: Range<Int>) -> Evaluation {
+        let groupStart = MonotonicTime.now()
         let query = RuleQuery(engine: options.engine, storage: storage)
         var result = Evaluation()
         // One clock read per rule besides the query timer's: a rule's duration (evaluation
@@ -136,13 +135,13 @@ public struct RuleGroup: Sendable {
                 outcome = .failure(error)
             }
             if case .failure(let error) = outcome { result.errors.append((i, error)) }
-            let now = clock.now
-            rules[i].record(outcome, at: time, duration: now - ruleStart)
+            let now = MonotonicTime.now()
+            rules[i].record(outcome, at: time, duration: .nanoseconds(now - ruleStart))
             ruleStart = now
         }
         lastEvaluation = time
-        evaluationDuration = clock.now - groupStart
-        result.queryDuration = query.timer.total
+        evaluationDuration = .nanoseconds(MonotonicTime.now() - groupStart)
+        result.queryDuration = .nanoseconds(query.timer.total)
         return result
     }
 
@@ -174,7 +173,7 @@ public struct RuleGroup: Sendable {
     /// Writes rule `index`'s outputs with stale markers for the series it wrote last time
     /// and not now; returns storage's error for a refused output.
     private mutating func write(
-        _ samples: [RuleOutputSample], of index: Int, at time: Int64, to storage: any RuleStorage, rejected: inout Int
+        _ samples: [RuleOutputSample], of index: Int, at time: Int64, to storage: some RuleStorage, rejected: inout Int
     ) -> String? {
         var outputs = samples
         // Outputs usually repeat in the same order, which one pass over both lists confirms.

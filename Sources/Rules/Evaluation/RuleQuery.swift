@@ -21,8 +21,8 @@ struct RuleQuery: Sendable {
     /// The samples of `expr` at `time` (ms); a scalar becomes one sample without labels.
     func run(_ expr: Expr, text: String, at time: Int64) throws(RuleEvaluationError) -> [VectorSample] {
         let result: QueryResult
-        let start = ContinuousClock.now
-        defer { timer.add(ContinuousClock.now - start) }
+        let start = MonotonicTime.now()
+        defer { timer.add(MonotonicTime.now() - start) }
         do {
             result = try engine.instantQuery(expr, query: text, at: time, on: queryable)
         } catch {
@@ -80,8 +80,10 @@ public enum RuleEvaluationError: Error, Sendable, Hashable, CustomStringConverti
 /// its rules and their templates one after another on one thread (a lock per query would be
 /// rule-engine overhead of its own), nor checked for exclusive access at run time.
 final class QueryTimer: @unchecked Sendable {
-    @exclusivity(unchecked) private var sum: Duration = .zero
+    @exclusivity(unchecked) private var sum: Int64 = 0
 
-    func add(_ d: Duration) { sum += d }
-    var total: Duration { sum }
+    /// Adds `nanoseconds`.
+    func add(_ nanoseconds: Int64) { sum &+= nanoseconds }
+    /// The sum in nanoseconds.
+    var total: Int64 { sum }
 }

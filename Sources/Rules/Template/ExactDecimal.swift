@@ -74,19 +74,37 @@ enum ExactDecimal {
     }
 
     /// `q / 10^decimals` in decimal, with `decimals` digits after the point (trailing zeros
-    /// and a bare point dropped when `trimZeros`, as `%g` does).
+    /// and a bare point dropped when `trimZeros`, as `%g` does). Written right to left into
+    /// a stack buffer and made a string once (short ones are stored inline, unallocated).
     private static func digits(_ q: UInt64, negative: Bool, decimals: Int, trimZeros: Bool) -> String {
-        let scale = powersOfTen[decimals]
-        var out = negative ? "-" : ""
-        out += String(q / scale)
-        guard decimals > 0 else { return out }
-        var fraction = String(q % scale)
-        fraction = String(repeating: "0", count: decimals - fraction.count) + fraction
-        if trimZeros {
-            while fraction.last == "0" { fraction.removeLast() }
-            if fraction.isEmpty { return out }
+        // At most 20 digits, a point, 17 fraction digits, a sign.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+            var start = buffer.count, end = buffer.count
+            var rest = q
+            if decimals > 0 {
+                for _ in 0..<decimals {
+                    start -= 1
+                    buffer[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+                if trimZeros {
+                    while end > start && buffer[end - 1] == UInt8(ascii: "0") { end -= 1 }
+                }
+                start -= 1
+                buffer[start] = UInt8(ascii: ".")
+                if end == start + 1 { end = start }  // nothing left after the point
+            }
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest > 0
+            if negative {
+                start -= 1
+                buffer[start] = UInt8(ascii: "-")
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
         }
-        return out + "." + fraction
     }
 }
 
