@@ -63,13 +63,32 @@ extension Rule {
     }
 }
 
-extension Rule {
-    /// Records the outcome of an evaluation (and of writing its outputs) at `time` that
-    /// took `duration`.
-    mutating func record(_ outcome: Result<Void, RuleEvaluationError>, at time: Int64, duration: Duration) {
-        update(
-            recording: { $0.record(outcome, at: time, duration: duration) },
-            alerting: { $0.record(outcome, at: time, duration: duration) })
+extension EvaluatedRule {
+    /// Completes an evaluation at `time`: writes the outputs of a successful one to
+    /// `outputs` (a failed rule writes nothing, not even stale markers: its previous series
+    /// stay as they were until it succeeds again), and records the outcome with the time
+    /// since `start` (evaluation and writing, as Prometheus measures a rule), which becomes
+    /// the next rule's start. As Prometheus, a refused output makes the rule unhealthy with
+    /// storage's error.
+    mutating func finish(
+        _ evaluated: Result<[RuleOutputSample], RuleEvaluationError>, at time: Int64, writingTo outputs: inout RuleOutputs,
+        queryOffset: Int64, storage: some RuleStorage, rejected: inout Int, since start: inout Int64
+    ) -> Result<Void, RuleEvaluationError> {
+        let outcome: Result<Void, RuleEvaluationError>
+        switch evaluated {
+        case .success(let samples):
+            if let message = outputs.write(samples, at: time, queryOffset: queryOffset, to: storage, rejected: &rejected) {
+                outcome = .failure(.storage(message))
+            } else {
+                outcome = .success(())
+            }
+        case .failure(let error):
+            outcome = .failure(error)
+        }
+        let now = MonotonicTime.now()
+        record(outcome, at: time, duration: .nanoseconds(now - start))
+        start = now
+        return outcome
     }
 }
 

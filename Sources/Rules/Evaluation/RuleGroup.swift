@@ -17,11 +17,8 @@ public struct RuleGroup: Sendable {
     /// Prometheus's `labels.Hash` of `{file, name}`, from which the slot offset comes.
     private let identityHash: UInt64
     public private(set) var rules: [Rule]
-    /// The output series of each rule at the previous evaluation, in output order, for
-    /// stale markers.
-    private var previousSeries: [[Labels]]
-    /// What storage remembered of each rule's output series at the previous evaluation.
-    private var outputHandles: [HeadSeriesHandles]
+    /// What each rule wrote at its previous evaluation.
+    private var outputs: [RuleOutputs]
     public private(set) var lastEvaluation: Int64?
     public private(set) var evaluationDuration: Duration = .zero
     /// Live mode: slots scheduled so far, and slots skipped because an evaluation overran.
@@ -57,8 +54,7 @@ public struct RuleGroup: Sendable {
                     labels: labels, annotations: rule.annotations))
             }
         }
-        previousSeries = Array(repeating: [], count: rules.count)
-        outputHandles = Array(repeating: HeadSeriesHandles(), count: rules.count)
+        outputs = Array(repeating: RuleOutputs(), count: rules.count)
     }
 
     /// The group's offset inside its interval: Prometheus's hash of the file and group name,
@@ -117,91 +113,43 @@ public struct RuleGroup: Sendable {
         // One clock read per rule besides the query timer's: a rule's duration (evaluation
         // and writing, as Prometheus measures it) runs from the end of the previous rule.
         var ruleStart = groupStart
+        let queryOffset = queryOffset, limit = limit, options = options, interval = interval
         for i in range {
             // The series this rule wrote last time start coming into the cache while its query runs.
-            outputHandles[i].prefetch()
-            let outcome: Result<Void, RuleEvaluationError>
-            switch evaluateRule(i, at: time, using: query, notifications: &result.notifications) {
-            case .success(let samples):
-                // As Prometheus: a refused output makes the rule unhealthy with storage's error.
-                if let message = write(samples, of: i, at: time, to: storage, rejected: &result.rejectedSamples) {
-                    outcome = .failure(.storage(message))
-                } else {
-                    outcome = .success(())
-                }
-            case .failure(let error):
-                // A failed rule writes nothing, not even stale markers: its previous series
-                // stay as they were until it succeeds again.
-                outcome = .failure(error)
-            }
+            outputs[i].prefetch()
+            // Taken out while the rule runs, which the rule's own update excludes `self` from.
+            var written = RuleOutputs()
+            swap(&written, &outputs[i])
+            // Evaluated, written and recorded in one in-place update of the rule.
+            let outcome = rules[i].update(
+                recording: { rule in
+                    let evaluated = Result { () throws(RuleEvaluationError) in
+                        try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query)
+                    }
+                    return rule.finish(
+                        evaluated, at: time, writingTo: &written, queryOffset: queryOffset, storage: storage,
+                        rejected: &result.rejectedSamples, since: &ruleStart)
+                },
+                alerting: { rule in
+                    let evaluated = Result { () throws(RuleEvaluationError) in
+                        try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query, options: options)
+                    }
+                    if case .success = evaluated {
+                        for alert in rule.alertsToSend(at: time, resendDelay: options.resendDelay, interval: interval) {
+                            result.notifications.append((i, alert))
+                        }
+                    }
+                    return rule.finish(
+                        evaluated, at: time, writingTo: &written, queryOffset: queryOffset, storage: storage,
+                        rejected: &result.rejectedSamples, since: &ruleStart)
+                })
+            swap(&written, &outputs[i])
             if case .failure(let error) = outcome { result.errors.append((i, error)) }
-            let now = MonotonicTime.now()
-            rules[i].record(outcome, at: time, duration: .nanoseconds(now - ruleStart))
-            ruleStart = now
         }
         lastEvaluation = time
         evaluationDuration = .nanoseconds(MonotonicTime.now() - groupStart)
         result.queryDuration = .nanoseconds(query.timer.total)
         return result
-    }
-
-    /// Evaluates rule `index` in place; an alerting rule's notifications due are added to
-    /// `notifications`.
-    private mutating func evaluateRule(
-        _ index: Int, at time: Int64, using query: RuleQuery, notifications: inout [(rule: Int, alert: Alert)]
-    ) -> Result<[RuleOutputSample], RuleEvaluationError> {
-        let queryOffset = queryOffset, limit = limit, options = options, interval = interval
-        return rules[index].update(
-            recording: { rule in
-                Result { () throws(RuleEvaluationError) in
-                    try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query)
-                }
-            },
-            alerting: { rule in
-                let result = Result { () throws(RuleEvaluationError) in
-                    try rule.evaluate(at: time, queryOffset: queryOffset, limit: limit, using: query, options: options)
-                }
-                if case .success = result {
-                    for alert in rule.alertsToSend(at: time, resendDelay: options.resendDelay, interval: interval) {
-                        notifications.append((index, alert))
-                    }
-                }
-                return result
-            })
-    }
-
-    /// Writes rule `index`'s outputs with stale markers for the series it wrote last time
-    /// and not now; returns storage's error for a refused output.
-    private mutating func write(
-        _ samples: [RuleOutputSample], of index: Int, at time: Int64, to storage: some RuleStorage, rejected: inout Int
-    ) -> String? {
-        var outputs = samples
-        // Outputs usually repeat in the same order, which one pass over both lists confirms.
-        let previous = previousSeries[index]
-        var unchanged = previous.count == outputs.count
-        if unchanged {
-            for j in outputs.indices where outputs[j].labels != previous[j] {
-                unchanged = false
-                break
-            }
-        }
-        if !unchanged {
-            let current = Set(outputs.lazy.map(\.labels))
-            let staleTime = time - queryOffset
-            for labels in previous.sorted() where !current.contains(labels) {
-                outputs.append(RuleOutputSample(labels: labels, timestamp: staleTime, value: StaleMarker.value))
-            }
-            previousSeries[index] = outputs.lazy.filter { !StaleMarker.isStale($0.value) }.map(\.labels)
-        }
-        // Nothing to write (an alerting rule without alerts, usually): storage is not bothered.
-        if outputs.isEmpty { return nil }
-        do {
-            let appended = try storage.appendRuleOutputs(outputs, handles: &outputHandles[index])
-            rejected += appended.rejected
-            return appended.lastError
-        } catch {
-            return "\(error)"
-        }
     }
 
     /// The alerting rules' active alerts, rule by rule (for notification and inspection).
