@@ -31,7 +31,7 @@ public struct Alert: Sendable, Hashable {
     public var validUntil: Int64?
     /// The number of the rule's latest evaluation whose result held this alert.
     var returnedIn: UInt64 = 0
-    /// The labels of the alert's output series, built once per state (see ``seriesLabels()``).
+    /// The labels of the alert's output series, remembered until the labels or the state change (see ``seriesLabels(from:)``).
     private var series: (of: Labels, state: AlertState, alerts: Labels, forState: Labels)?
 
     public init(labels: Labels, annotations: Labels, state: AlertState, value: Double, activeAt: Int64) {
@@ -61,20 +61,14 @@ public struct Alert: Sendable, Hashable {
     }
 
     /// The labels of the alert's `ALERTS` series (with its current state) and of its
-    /// `ALERTS_FOR_STATE` series, remembered until the state changes.
-    mutating func seriesLabels() -> (alerts: Labels, forState: Labels) {
+    /// `ALERTS_FOR_STATE` series, remembered until the state changes. A new alert (or one in
+    /// a new state) takes them from `shared`, the rule's cache, which hands out the label
+    /// sets earlier alerts with the same labels wrote to.
+    mutating func seriesLabels(from shared: AlertSeriesLabelsCache) -> (alerts: Labels, forState: Labels) {
         // The remembered labels are read in place: copying the tuple out would retain (and
         // so touch) all four of its buffers.
-        let sameAlert = series?.of == labels
-        if sameAlert && series?.state == state { return (series!.alerts, series!.forState) }
-        func make(_ name: String, state: AlertState?) -> Labels {
-            var builder = Labels.Builder(labels)
-            builder.set(LabelName.metricName, name)
-            if let state { builder.set("alertstate", state.rawValue) }
-            return builder.build()
-        }
-        let alerts = make("ALERTS", state: state)
-        let forState = sameAlert ? series!.forState : make("ALERTS_FOR_STATE", state: nil)
+        if series?.of == labels && series?.state == state { return (series!.alerts, series!.forState) }
+        let (alerts, forState) = shared.labels(for: labels, state: state)
         series = (labels, state, alerts, forState)
         return (alerts, forState)
     }

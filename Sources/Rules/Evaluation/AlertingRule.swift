@@ -27,6 +27,8 @@ public struct AlertingRule: Sendable {
     /// templates that read only labels), which ``alertLabels`` then remembers.
     let labelsFollowInput: Bool
     let alertLabels = LabelsCache()
+    /// The labels of the alerts' output series, by alert labels.
+    let seriesLabels = AlertSeriesLabelsCache()
     /// Whether any annotation is a real template.
     let annotationsAreTemplates: Bool
     /// The annotations when none is a template.
@@ -143,7 +145,7 @@ public struct AlertingRule: Sendable {
         for i in active.indices.sorted(by: { active.keys[$0] < active.keys[$1] }) {
             let step = Self.advance(
                 &active.values[i], returned: active.values[i].returnedIn == evaluations, at: t, holdDuration: holdDuration,
-                keepFiringFor: keepFiringFor, resolvedRetention: options.resolvedRetention)
+                keepFiringFor: keepFiringFor, resolvedRetention: options.resolvedRetention, seriesLabels: seriesLabels)
             switch step {
             case .forget:
                 forgotten.append(active.keys[i])
@@ -158,6 +160,7 @@ public struct AlertingRule: Sendable {
         // Removed after the walk: a removal would invalidate the other positions.
         for labels in forgotten { active[labels] = nil }
         alertLabels.trim(keeping: returned.count)
+        seriesLabels.trim(keeping: active.count)
         if limit > 0 && activeCount > limit {
             active = [:]
             throw .alertLimit(limit: limit, count: activeCount)
@@ -194,7 +197,8 @@ public struct AlertingRule: Sendable {
 
     /// Advances `alert`'s state at evaluation time `t`; `returned`: the expression returned it.
     private static func advance(
-        _ alert: inout Alert, returned: Bool, at t: Int64, holdDuration: Int64, keepFiringFor: Int64, resolvedRetention: Int64
+        _ alert: inout Alert, returned: Bool, at t: Int64, holdDuration: Int64, keepFiringFor: Int64, resolvedRetention: Int64,
+        seriesLabels: AlertSeriesLabelsCache
     ) -> Step {
         if !returned {
             var keepFiring = false
@@ -219,7 +223,7 @@ public struct AlertingRule: Sendable {
             alert.state = .firing
             alert.firedAt = t
         }
-        return .active(series: alert.seriesLabels(), activeAt: alert.activeAt)
+        return .active(series: alert.seriesLabels(from: seriesLabels), activeAt: alert.activeAt)
     }
 
     /// The alerts to hand to the notifier after an evaluation at `time`, marking them sent

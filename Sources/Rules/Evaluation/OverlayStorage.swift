@@ -3,8 +3,9 @@ import TSDB
 
 /// Read-only history with rule outputs laid over it: queries see both, writes go to an
 /// in-memory head only. Replay and benchmarks evaluate rules on it without touching the
-/// data directory.
-public struct OverlayStorage: RuleStorage {
+/// data directory. A class, so that passing it as `any RuleStorage` (once per rule write)
+/// copies a reference, not the base's existential.
+public final class OverlayStorage: RuleStorage, Sendable {
     public let base: any Queryable
     public let overlay: Head
 

@@ -72,7 +72,7 @@ extension EvaluatedRule {
     /// storage's error.
     mutating func finish(
         _ evaluated: Result<[RuleOutputSample], RuleEvaluationError>, at time: Int64, writingTo outputs: inout RuleOutputs,
-        queryOffset: Int64, storage: some RuleStorage, rejected: inout Int, since start: inout Int64
+        queryOffset: Int64, storage: any RuleStorage, rejected: inout Int, since start: inout Int64
     ) -> Result<Void, RuleEvaluationError> {
         let outcome: Result<Void, RuleEvaluationError>
         switch evaluated {

@@ -106,7 +106,7 @@ public struct RuleGroup: Sendable {
     /// shown the other rules neither read nor are read by these (in the same evaluation)
     /// runs a group in such parts; everything else evaluates whole groups.
     @discardableResult
-    public mutating func evaluate(at time: Int64, storage: some RuleStorage, rules range: Range<Int>) -> Evaluation {
+    public mutating func evaluate(at time: Int64, storage: any RuleStorage, rules range: Range<Int>) -> Evaluation {
         let groupStart = MonotonicTime.now()
         let query = RuleQuery(engine: options.engine, storage: storage)
         var result = Evaluation()

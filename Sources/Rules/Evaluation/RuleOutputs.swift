@@ -16,7 +16,7 @@ struct RuleOutputs: Sendable {
     /// markers for the series written last time and not now; returns storage's error for a
     /// refused output and counts the refused samples in `rejected`.
     mutating func write(
-        _ samples: [RuleOutputSample], at time: Int64, queryOffset: Int64, to storage: some RuleStorage, rejected: inout Int
+        _ samples: [RuleOutputSample], at time: Int64, queryOffset: Int64, to storage: any RuleStorage, rejected: inout Int
     ) -> String? {
         var outputs = samples
         // Outputs usually repeat in the same order, which one pass over both lists confirms.
