@@ -30,6 +30,9 @@ struct BenchRules: ParsableCommand {
         let start = end - Int64(evaluations) * interval
         var total = Duration.zero
         var inQueries = Duration.zero
+        // The first slot also creates every output series and fills the rules' caches.
+        var firstTotal = Duration.zero
+        var firstInQueries = Duration.zero
         var errors = 0
         var ruleEvaluations = 0
         var activeAlerts = 0
@@ -43,14 +46,19 @@ struct BenchRules: ParsableCommand {
                 ruleEvaluations += groups[g].rules.count
                 activeAlerts += groups[g].alertingRules.reduce(0) { $0 + $1.activeAlerts.count }
             }
+            if i == 0 { (firstTotal, firstInQueries) = (total, inQueries) }
         }
-        let totalSeconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
-        let querySeconds = Double(inQueries.components.seconds) + Double(inQueries.components.attoseconds) / 1e18
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        let totalSeconds = seconds(total)
+        let querySeconds = seconds(inQueries)
         let overhead = totalSeconds - querySeconds
+        let steadyTotal = seconds(total - firstTotal)
+        let steadyOverhead = steadyTotal - seconds(inQueries - firstInQueries)
         print("groups=\(groups.count) rules=\(groups.map(\.rules.count).reduce(0, +)) evaluations=\(evaluations) rule_evaluations=\(ruleEvaluations) errors=\(errors) mean_active_alerts=\(activeAlerts / max(1, evaluations))")
         let perRule = 1e6 / Double(max(1, ruleEvaluations))
-        print(String(format: "total_s=%.4f promql_s=%.4f overhead_s=%.4f overhead_pct=%.2f per_group_evaluation_ms=%.3f overhead_per_rule_us=%.2f promql_per_rule_us=%.2f",
+        print(String(format: "total_s=%.4f promql_s=%.4f overhead_s=%.4f overhead_pct=%.2f steady_overhead_pct=%.2f first_overhead_ms=%.2f per_group_evaluation_ms=%.3f overhead_per_rule_us=%.2f promql_per_rule_us=%.2f",
                      totalSeconds, querySeconds, overhead, 100 * overhead / max(totalSeconds, 1e-12),
+                     100 * steadyOverhead / max(steadyTotal, 1e-12), 1000 * (seconds(firstTotal) - seconds(firstInQueries)),
                      1000 * totalSeconds / Double(max(1, evaluations * groups.count)),
                      overhead * perRule, querySeconds * perRule))
     }
