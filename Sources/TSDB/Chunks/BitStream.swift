@@ -140,7 +140,7 @@ public struct BitWriter: Sendable, Hashable {
             bytes.append(0)
             free = 8
         } else {
-            free = (8 - total & 7) & 7
+            free = (8 - (total & 7)) & 7
         }
     }
 }

@@ -62,8 +62,9 @@ public struct XORChunk: Sendable, Hashable {
 /// `xorAppender` produces for the same samples (so chunks we write are bit-identical to
 /// chunks Prometheus writes, and compare equal when checked against its output).
 ///
-/// Appending costs a few bit writes into one growing array; the array grows by amortized
-/// doubling from an initial 128 bytes, so appends do not allocate on their own.
+/// Appending gathers a sample's fields in registers and writes them to one growing array at
+/// once; the array grows by amortized doubling from an initial 128 bytes, so appends do not
+/// allocate on their own.
 public struct XORAppender: Sendable {
     private(set) var writer: BitWriter
     /// Samples appended so far.
